@@ -1,0 +1,185 @@
+//===- NormOps.td - norm dialect ops -----------------------*- tablegen -*-===//
+//
+// norm.rms_norm and norm.layer_norm.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_DIALECT_NORM_IR_NORMOPS_TD
+#define NORM_DIALECT_NORM_IR_NORMOPS_TD
+
+include "norm/Dialect/Norm/IR/NormBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/TilingInterface.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+
+def Norm_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
+def Norm_ParamTensor : RankedTensorOf<[AnyFloat]>;
+
+// Both ops share operands, attributes, assembly and interfaces; they differ
+// in the statistic they compute, their default epsilon and how many
+// statistics results they may return.
+class Norm_NormalizationOp<string mnemonic, string defaultEpsilon>
+    : Norm_Op<mnemonic, [
+        Pure, AttrSizedOperandSegments,
+        DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                                  ["reifyResultShapes"]>,
+        DeclareOpInterfaceMethods<TilingInterface, [
+          "getLoopIteratorTypes", "getIterationDomain",
+          "getTiledImplementation", "getResultTilePosition",
+          "generateResultTileValue"]>]> {
+  let arguments = (ins
+    Norm_FloatTensor:$input,
+    Optional<Norm_ParamTensor>:$scale,
+    Optional<Norm_ParamTensor>:$bias,
+    Optional<Norm_ParamTensor>:$feature_epsilon,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{-1}">:$axes,
+    DefaultValuedAttr<F64Attr, defaultEpsilon>:$epsilon,
+    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
+  );
+  let results = (outs
+    Norm_FloatTensor:$output,
+    Variadic<Norm_ParamTensor>:$statistics
+  );
+
+  let assemblyFormat = [{
+    $input
+    (`scale` `(` $scale^ `:` type($scale) `)`)?
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`feature_epsilon` `(` $feature_epsilon^ `:` type($feature_epsilon) `)`)?
+    attr-dict `:` type($input) `->` type(results)
+  }];
+
+  let builders = [
+    // Builds the op with result types derived from the input: the output has
+    // the input's type, statistics (when requested) the input's shape with
+    // the normalized axes set to 1 and the compute type.
+    OpBuilder<(ins "::mlir::Value":$input,
+      "::llvm::ArrayRef<int64_t>":$axes, "double":$epsilon,
+      CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
+      CArg<"::mlir::Value", "{}">:$featureEpsilon,
+      CArg<"bool", "false">:$withStatistics,
+      CArg<"::mlir::FloatType", "{}">:$computeType)>
+  ];
+
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+
+  code commonExtraClassDeclaration = [{
+    /// Number of statistics results the op returns when they are requested.
+    static unsigned getNumStatistics();
+
+    /// The axes wrapped into [0, rank) and sorted: the k-th dim of scale,
+    /// bias and feature_epsilon corresponds to the k-th canonical axis.
+    ::llvm::SmallVector<int64_t> getCanonicalAxes();
+
+    /// The accumulation type: `compute_type` if set, else f32 (f64 for f64).
+    ::mlir::FloatType getEffectiveComputeType();
+
+    ::mlir::RankedTensorType getInputType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getInput().getType());
+    }
+  }];
+}
+
+def Norm_RMSNormOp : Norm_NormalizationOp<"rms_norm", "1e-6"> {
+  let summary = "Root-mean-square normalization (RMSNorm)";
+  let description = [{
+    Normalizes `input` by the root mean square over the normalized `axes`:
+
+    ```
+    y = x * rsqrt(max(mean_A(x^2) + eps, tiny)) [* scale] [+ bias]
+    ```
+
+    where `A` is the set of `axes` (negative values count from the end;
+    default `[-1]`), `eps` is `epsilon` (default 1e-6) or, when the
+    `feature_epsilon` operand is given, its element for the feature being
+    normalized, and `tiny` is the smallest normal number of the compute type,
+    so that a zero vector yields zeros, never NaN. The mean divides by
+    `max(N, 1)` where `N` is the number of elements in the normalized axes;
+    tensors with zero elements are valid and give empty results.
+
+    All arithmetic is done in the compute type (`compute_type`, default f32,
+    f64 for f64 input), which must be at least as wide as the input; the
+    result has the input's type. `scale`, `bias` and `feature_epsilon` have
+    one dim per normalized axis, in increasing axis order; each equals the
+    input's dim or is 1 (broadcast). Their element types may be any float
+    type and are converted to the compute type.
+
+    With one extra result the op also returns `inv_rms`, the per-row
+    `rsqrt(max(mean_A(x^2) + eps, tiny))`: the input's shape with the
+    normalized axes set to 1, in the compute type. It is not available with
+    `feature_epsilon`, where no per-row statistic exists.
+
+    Example:
+
+    ```mlir
+    %y = norm.rms_norm %x scale(%g : tensor<4096xbf16>)
+           : tensor<?x4096xbf16> -> tensor<?x4096xbf16>
+    %z, %inv_rms = norm.rms_norm %x {axes = array<i64: 1, 2>, epsilon = 1.0e-05 : f64}
+           : tensor<2x8x64xf32> -> tensor<2x8x64xf32>, tensor<2x1x1xf32>
+    ```
+  }];
+  let extraClassDeclaration = commonExtraClassDeclaration # [{
+    /// The per-row inverse RMS, or null when not requested.
+    ::mlir::Value getInvRms() {
+      return getStatistics().empty() ? ::mlir::Value() : getStatistics()[0];
+    }
+  }];
+}
+
+def Norm_LayerNormOp : Norm_NormalizationOp<"layer_norm", "1e-5"> {
+  let summary = "Layer normalization (LayerNorm)";
+  let description = [{
+    Normalizes `input` to zero mean and unit variance over the normalized
+    `axes`:
+
+    ```
+    y = (x - mean_A(x)) * rsqrt(max(var_A(x) + eps, tiny)) [* scale] [+ bias]
+    ```
+
+    with the biased (population) variance
+    `var_A(x) = mean_A((x - mean_A(x))^2)`. `A` is the set of `axes`
+    (negative values count from the end; default `[-1]`), `eps` is `epsilon`
+    (default 1e-5) or, when the `feature_epsilon` operand is given, its
+    element for the feature being normalized, and `tiny` is the smallest
+    normal number of the compute type, so that a constant vector yields
+    `bias` (or zeros), never NaN. Means divide by `max(N, 1)` where `N` is
+    the number of elements in the normalized axes; tensors with zero elements
+    are valid and give empty results.
+
+    All arithmetic is done in the compute type (`compute_type`, default f32,
+    f64 for f64 input), which must be at least as wide as the input; the
+    result has the input's type. `scale`, `bias` and `feature_epsilon` have
+    one dim per normalized axis, in increasing axis order; each equals the
+    input's dim or is 1 (broadcast). Their element types may be any float
+    type and are converted to the compute type.
+
+    With two extra results the op also returns `mean` and `inv_std`
+    (`rsqrt(max(var + eps, tiny))`) per row, ONNX style: the input's shape
+    with the normalized axes set to 1, in the compute type. They are not
+    available with `feature_epsilon`, where no per-row `inv_std` exists.
+
+    Example:
+
+    ```mlir
+    %y = norm.layer_norm %x scale(%g : tensor<768xf32>) bias(%b : tensor<768xf32>)
+           : tensor<?x?x768xf16> -> tensor<?x?x768xf16>
+    %z, %mean, %inv_std = norm.layer_norm %x
+           : tensor<8x128xf32> -> tensor<8x128xf32>, tensor<8x1xf32>, tensor<8x1xf32>
+    ```
+  }];
+  let extraClassDeclaration = commonExtraClassDeclaration # [{
+    /// The per-row mean, or null when statistics are not requested.
+    ::mlir::Value getMean() {
+      return getStatistics().empty() ? ::mlir::Value() : getStatistics()[0];
+    }
+    /// The per-row inverse standard deviation, or null.
+    ::mlir::Value getInvStd() {
+      return getStatistics().empty() ? ::mlir::Value() : getStatistics()[1];
+    }
+  }];
+}
+
+#endif // NORM_DIALECT_NORM_IR_NORMOPS_TD

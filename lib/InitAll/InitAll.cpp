@@ -1,0 +1,20 @@
+//===- InitAll.cpp - Register everything norm's tools use -----------------===//
+
+#include "norm/InitAll.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormDialect.h"
+
+void mlir::norm::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<NormDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+}
+
+void mlir::norm::registerAllPasses() {
+  mlir::registerAllPasses();
+  registerNormConversionPasses();
+}
