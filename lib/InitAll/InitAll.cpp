@@ -7,6 +7,8 @@
 #include "mlir/InitAllPasses.h"
 #include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/NormDialect.h"
+#include "norm/Pipelines/Pipelines.h"
+#include "norm/Transforms/Passes.h"
 
 void mlir::norm::registerAllDialects(DialectRegistry &registry) {
   registry.insert<NormDialect>();
@@ -17,4 +19,6 @@ void mlir::norm::registerAllDialects(DialectRegistry &registry) {
 void mlir::norm::registerAllPasses() {
   mlir::registerAllPasses();
   registerNormConversionPasses();
+  registerNormTransformsPasses();
+  registerNormPipelines();
 }

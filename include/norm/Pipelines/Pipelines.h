@@ -1,0 +1,41 @@
+//===- Pipelines.h - norm's named lowering pipelines --------------*- C++ -*-===//
+
+#ifndef NORM_PIPELINES_PIPELINES_H
+#define NORM_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+
+namespace norm {
+
+/// Options of `norm-lower-to-cpu`.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<int64_t> vectorSize{
+      *this, "vector-size",
+      llvm::cl::desc("Elements per vector tile along the innermost loop "
+                     "(a multiple of the hardware vector width keeps several "
+                     "accumulators in flight)"),
+      llvm::cl::init(32)};
+  PassOptions::Option<int64_t> innerTile{
+      *this, "inner-tile",
+      llvm::cl::desc("Row tile of the innermost dim when it is not "
+                     "normalized"),
+      llvm::cl::init(16)};
+};
+
+/// Lowers a module of func + norm (+ linalg/tensor/arith/math) ops to the LLVM
+/// dialect for the host CPU: norm ops are split into rows, decomposed into
+/// linalg, tiled to vector-sized pieces and vectorized, bufferized, and
+/// lowered to LLVM.
+void buildNormLowerToCPUPipeline(OpPassManager &pm,
+                                 const CPUPipelineOptions &options);
+
+/// Registers norm's named pipelines with the pass registry.
+void registerNormPipelines();
+
+} // namespace norm
+} // namespace mlir
+
+#endif // NORM_PIPELINES_PIPELINES_H

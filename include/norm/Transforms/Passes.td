@@ -1,0 +1,58 @@
+//===- Passes.td - norm code generation passes -------------*- tablegen -*-===//
+//
+// Passes that shape tensor code for the targets: split norm ops into rows and
+// vectorize the linalg ops they decompose into.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_TRANSFORMS_PASSES_TD
+#define NORM_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NormTileRows : Pass<"norm-tile-rows", "::mlir::func::FuncOp"> {
+  let summary = "Tile norm ops into an scf.forall over rows";
+  let description = [{
+    Tiles every norm op along its parallel (non-normalized) dims with
+    upstream `scf::tileUsingSCF` and the ops' `TilingInterface`, producing an
+    `scf.forall` whose body is a norm op on one row (normalized axes are never
+    split). When the innermost dim is parallel (normalized axes not trailing),
+    it is tiled by `inner-tile` instead of 1 so that later vectorization runs
+    along contiguous memory. The forall is the unit of parallelism: it becomes
+    threads on CPU and blocks on GPU.
+  }];
+  let options = [
+    Option<"innerTile", "inner-tile", "int64_t", /*default=*/"16",
+           "Tile size of the innermost dim when it is not normalized">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::affine::AffineDialect",
+  ];
+}
+
+def NormVectorize : Pass<"norm-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops to vector-sized tiles and vectorize them";
+  let description = [{
+    Prepares the linalg ops of decomposed norm rows for the vector unit: each
+    op's innermost loop is tiled by `vector-size` (other loops by 1), with
+    reductions over the innermost loop tiled as partial reductions so that the
+    accumulator stays a vector until one final horizontal reduction. Every
+    linalg op is then vectorized with upstream linalg vectorization; tiles of
+    dynamic size (remainders, dynamic dims) use masked vectors.
+  }];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"32",
+           "Elements per vector tile along the innermost loop">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+  ];
+}
+
+#endif // NORM_TRANSFORMS_PASSES_TD

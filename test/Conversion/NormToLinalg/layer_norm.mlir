@@ -1,0 +1,27 @@
+// RUN: norm-opt %s --convert-norm-to-linalg --canonicalize | FileCheck %s
+
+// Two passes over the row: the mean, then the centered sum of squares.
+// CHECK-LABEL: func @layer_f16_affine_statistics
+// CHECK-SAME: %[[X:.*]]: tensor<?x128xf16>, %[[G:.*]]: tensor<128xf32>, %[[B:.*]]: tensor<128xf64>
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<?x128xf16>)
+// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<?xf32>)
+// CHECK: %[[SQ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[X]], %[[MEAN]] : tensor<?x128xf16>, tensor<?xf32>)
+// CHECK:   %[[XC:.*]] = arith.subf
+// CHECK:   arith.mulf %[[XC]], %[[XC]]
+// CHECK: %[[VAR:.*]] = linalg.generic {{.*}} ins(%[[SQ]] : tensor<?xf32>)
+// CHECK: %[[INV:.*]] = linalg.generic {{.*}} ins(%[[VAR]] : tensor<?xf32>)
+// CHECK:   math.rsqrt
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[MEAN]], %[[INV]], %[[G]], %[[B]] : tensor<?x128xf16>, tensor<?xf32>, tensor<?xf32>, tensor<128xf32>, tensor<128xf64>)
+// CHECK:   arith.truncf %{{.*}} : f64 to f32
+// CHECK:   arith.subf
+// CHECK:   arith.mulf
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+// CHECK:   arith.truncf %{{.*}} : f32 to f16
+// CHECK-DAG: %[[M:.*]] = tensor.expand_shape %[[MEAN]] {{\[\[}}0, 1]] output_shape [%{{.*}}, 1] : tensor<?xf32> into tensor<?x1xf32>
+// CHECK-DAG: %[[S:.*]] = tensor.expand_shape %[[INV]] {{\[\[}}0, 1]] output_shape [%{{.*}}, 1] : tensor<?xf32> into tensor<?x1xf32>
+// CHECK: return %[[Y]], %[[M]], %[[S]]
+func.func @layer_f16_affine_statistics(%x: tensor<?x128xf16>, %g: tensor<128xf32>, %b: tensor<128xf64>) -> (tensor<?x128xf16>, tensor<?x1xf32>, tensor<?x1xf32>) {
+  %y, %m, %s = norm.layer_norm %x scale(%g : tensor<128xf32>) bias(%b : tensor<128xf64>) : tensor<?x128xf16> -> tensor<?x128xf16>, tensor<?x1xf32>, tensor<?x1xf32>
+  return %y, %m, %s : tensor<?x128xf16>, tensor<?x1xf32>, tensor<?x1xf32>
+}

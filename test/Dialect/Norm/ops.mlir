@@ -1,0 +1,72 @@
+// RUN: norm-opt %s --verify-roundtrip | FileCheck %s
+// RUN: norm-opt %s --mlir-print-op-generic | norm-opt | FileCheck %s
+
+// CHECK-LABEL: func @rms_default
+func.func @rms_default(%x: tensor<8x128xf32>) -> tensor<8x128xf32> {
+  // CHECK: norm.rms_norm %{{.*}} : tensor<8x128xf32> -> tensor<8x128xf32>
+  %y = norm.rms_norm %x : tensor<8x128xf32> -> tensor<8x128xf32>
+  return %y : tensor<8x128xf32>
+}
+
+// CHECK-LABEL: func @rms_dynamic_scale_bf16
+func.func @rms_dynamic_scale_bf16(%x: tensor<?x?x4096xbf16>, %g: tensor<4096xbf16>) -> tensor<?x?x4096xbf16> {
+  // CHECK: norm.rms_norm %{{.*}} scale(%{{.*}} : tensor<4096xbf16>) : tensor<?x?x4096xbf16> -> tensor<?x?x4096xbf16>
+  %y = norm.rms_norm %x scale(%g : tensor<4096xbf16>) : tensor<?x?x4096xbf16> -> tensor<?x?x4096xbf16>
+  return %y : tensor<?x?x4096xbf16>
+}
+
+// CHECK-LABEL: func @rms_all_options_f16
+func.func @rms_all_options_f16(%x: tensor<4x?x64xf16>, %g: tensor<1x64xf32>, %b: tensor<?x64xf16>) -> tensor<4x?x64xf16> {
+  // CHECK: norm.rms_norm %{{.*}} scale(%{{.*}} : tensor<1x64xf32>) bias(%{{.*}} : tensor<?x64xf16>) {axes = array<i64: -2, -1>, compute_type = f64, epsilon = 1.000000e-03 : f64}
+  %y = norm.rms_norm %x scale(%g : tensor<1x64xf32>) bias(%b : tensor<?x64xf16>) {axes = array<i64: -2, -1>, epsilon = 1.0e-3 : f64, compute_type = f64} : tensor<4x?x64xf16> -> tensor<4x?x64xf16>
+  return %y : tensor<4x?x64xf16>
+}
+
+// CHECK-LABEL: func @rms_feature_epsilon
+func.func @rms_feature_epsilon(%x: tensor<2x16xf32>, %e: tensor<16xf32>) -> tensor<2x16xf32> {
+  // CHECK: norm.rms_norm %{{.*}} feature_epsilon(%{{.*}} : tensor<16xf32>)
+  %y = norm.rms_norm %x feature_epsilon(%e : tensor<16xf32>) : tensor<2x16xf32> -> tensor<2x16xf32>
+  return %y : tensor<2x16xf32>
+}
+
+// CHECK-LABEL: func @rms_statistics
+func.func @rms_statistics(%x: tensor<?x8x32xbf16>) -> (tensor<?x8x32xbf16>, tensor<?x1x1xf32>) {
+  // CHECK: %{{.*}}, %{{.*}} = norm.rms_norm %{{.*}} {axes = array<i64: 1, 2>} : tensor<?x8x32xbf16> -> tensor<?x8x32xbf16>, tensor<?x1x1xf32>
+  %y, %inv_rms = norm.rms_norm %x {axes = array<i64: 1, 2>} : tensor<?x8x32xbf16> -> tensor<?x8x32xbf16>, tensor<?x1x1xf32>
+  return %y, %inv_rms : tensor<?x8x32xbf16>, tensor<?x1x1xf32>
+}
+
+// CHECK-LABEL: func @rms_f64
+func.func @rms_f64(%x: tensor<3xf64>) -> (tensor<3xf64>, tensor<1xf64>) {
+  // CHECK: norm.rms_norm %{{.*}} : tensor<3xf64> -> tensor<3xf64>, tensor<1xf64>
+  %y, %s = norm.rms_norm %x : tensor<3xf64> -> tensor<3xf64>, tensor<1xf64>
+  return %y, %s : tensor<3xf64>, tensor<1xf64>
+}
+
+// CHECK-LABEL: func @layer_affine
+func.func @layer_affine(%x: tensor<?x768xf16>, %g: tensor<768xf16>, %b: tensor<768xf16>) -> tensor<?x768xf16> {
+  // CHECK: norm.layer_norm %{{.*}} scale(%{{.*}} : tensor<768xf16>) bias(%{{.*}} : tensor<768xf16>) : tensor<?x768xf16> -> tensor<?x768xf16>
+  %y = norm.layer_norm %x scale(%g : tensor<768xf16>) bias(%b : tensor<768xf16>) : tensor<?x768xf16> -> tensor<?x768xf16>
+  return %y : tensor<?x768xf16>
+}
+
+// CHECK-LABEL: func @layer_statistics_non_trailing
+func.func @layer_statistics_non_trailing(%x: tensor<2x3x4x5xf32>, %g: tensor<2x4xf32>) -> (tensor<2x3x4x5xf32>, tensor<1x3x1x5xf32>, tensor<1x3x1x5xf32>) {
+  // CHECK: norm.layer_norm %{{.*}} scale(%{{.*}} : tensor<2x4xf32>) {axes = array<i64: 0, 2>, epsilon = 0.000000e+00 : f64}
+  %y, %mean, %inv_std = norm.layer_norm %x scale(%g : tensor<2x4xf32>) {axes = array<i64: 0, 2>, epsilon = 0.0 : f64} : tensor<2x3x4x5xf32> -> tensor<2x3x4x5xf32>, tensor<1x3x1x5xf32>, tensor<1x3x1x5xf32>
+  return %y, %mean, %inv_std : tensor<2x3x4x5xf32>, tensor<1x3x1x5xf32>, tensor<1x3x1x5xf32>
+}
+
+// CHECK-LABEL: func @layer_empty_feature_epsilon
+func.func @layer_empty_feature_epsilon(%x: tensor<0x32xbf16>, %e: tensor<32xbf16>) -> tensor<0x32xbf16> {
+  // CHECK: norm.layer_norm %{{.*}} feature_epsilon(%{{.*}} : tensor<32xbf16>) {compute_type = f32}
+  %y = norm.layer_norm %x feature_epsilon(%e : tensor<32xbf16>) {compute_type = f32} : tensor<0x32xbf16> -> tensor<0x32xbf16>
+  return %y : tensor<0x32xbf16>
+}
+
+// CHECK-LABEL: func @layer_same_compute_type
+func.func @layer_same_compute_type(%x: tensor<4x8xf16>) -> (tensor<4x8xf16>, tensor<4x1xf16>, tensor<4x1xf16>) {
+  // CHECK: norm.layer_norm %{{.*}} {compute_type = f16} : tensor<4x8xf16> -> tensor<4x8xf16>, tensor<4x1xf16>, tensor<4x1xf16>
+  %y, %m, %s = norm.layer_norm %x {compute_type = f16} : tensor<4x8xf16> -> tensor<4x8xf16>, tensor<4x1xf16>, tensor<4x1xf16>
+  return %y, %m, %s : tensor<4x8xf16>, tensor<4x1xf16>, tensor<4x1xf16>
+}

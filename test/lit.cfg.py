@@ -1,0 +1,52 @@
+# -*- Python -*-
+import os
+import shutil
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "NORM"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.norm_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", ".so"))
+config.substitutions.append(("%norm_src_root", config.norm_src_root))
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope --allow-unused-prefixes=false"
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.norm_tools_dir, append_path=True)
+
+tools = [
+    "norm-opt",
+    ToolSubst("norm-runner", unresolved="ignore"),
+    ToolSubst("norm-differential-test", unresolved="ignore"),
+    "FileCheck",
+    "not",
+]
+llvm_config.add_tool_substitutions(tools, [config.norm_tools_dir, config.llvm_tools_dir])
+
+
+def has_cuda_device():
+    """A GPU is usable when our runtime was built and nvidia-smi sees one."""
+    if not config.norm_has_cuda_runtime or not shutil.which("nvidia-smi"):
+        return False
+    try:
+        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode == 0 and "GPU" in out.stdout
+
+
+if has_cuda_device():
+    config.available_features.add("gpu")
+else:
+    lit_config.note("no usable CUDA device: GPU execution tests are skipped")
+if config.norm_has_cuda_runtime:
+    config.available_features.add("cuda-runtime")
