@@ -7,6 +7,7 @@
 #include "mlir/InitAllPasses.h"
 #include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/NormDialect.h"
+#include "norm/Dialect/Norm/Transforms/Passes.h"
 #include "norm/Pipelines/Pipelines.h"
 #include "norm/Transforms/Passes.h"
 
@@ -19,6 +20,7 @@ void mlir::norm::registerAllDialects(DialectRegistry &registry) {
 void mlir::norm::registerAllPasses() {
   mlir::registerAllPasses();
   registerNormConversionPasses();
+  registerNormDialectPasses();
   registerNormTransformsPasses();
   registerNormPipelines();
 }

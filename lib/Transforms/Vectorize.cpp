@@ -18,6 +18,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -128,8 +129,12 @@ struct NormVectorizePass
       }
       bool masked = *sizes != op.getStaticLoopRanges();
       rewriter.setInsertionPoint(op);
-      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
-          rewriter, op, masked ? ArrayRef<int64_t>(*sizes) : ArrayRef<int64_t>());
+      // Scalable flags are passed explicitly: masked vectorization reads one
+      // per vector dim.
+      SmallVector<bool> scalable(sizes->size(), false);
+      FailureOr<linalg::VectorizationResult> result =
+          masked ? linalg::vectorize(rewriter, op, *sizes, scalable)
+                 : linalg::vectorize(rewriter, op);
       if (failed(result)) {
         op.emitOpError("could not be vectorized");
         return signalPassFailure();
@@ -137,7 +142,12 @@ struct NormVectorizePass
       rewriter.replaceOp(op, result->replacements);
     }
 
-    // Unit dims (one row per tile) only get in the way of the LLVM lowering.
+    // Masks become operands of the transfers they guard, so that the unit
+    // dims of one-row tiles can then be dropped for the LLVM lowering.
+    RewritePatternSet maskPatterns(&getContext());
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(maskPatterns);
+    if (failed(applyPatternsGreedily(func, std::move(maskPatterns))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     vector::populateVectorTransferDropUnitDimsPatterns(patterns);

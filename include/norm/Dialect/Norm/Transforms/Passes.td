@@ -1,0 +1,43 @@
+//===- Passes.td - norm dialect passes ---------------------*- tablegen -*-===//
+
+#ifndef NORM_DIALECT_NORM_TRANSFORMS_PASSES_TD
+#define NORM_DIALECT_NORM_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NormSetKind : Pass<"norm-set-kind"> {
+  let summary = "Rewrite every norm op into RMSNorm or LayerNorm";
+  let description = [{
+    Switches a model between LayerNorm and RMSNorm with one flag:
+    `kind=rms` rewrites each `norm.layer_norm` into `norm.rms_norm` and
+    `kind=layer` each `norm.rms_norm` into `norm.layer_norm`, keeping the
+    input, axes, epsilon, compute type, scale and per-feature epsilon.
+
+    LayerNorm to RMSNorm drops the bias (RMSNorm keeps gamma only: `dim`
+    parameters per norm instead of `2 * dim`); the bias stays a function
+    argument, unused, so the signature and the weights fed to it do not
+    change. RMSNorm to LayerNorm adds no bias: it produces LayerNorm without
+    bias (PyTorch's `LayerNorm(bias=False)`), which is what a zero bias
+    would compute.
+
+    Statistics results cannot be carried over (LayerNorm's mean has no RMSNorm
+    counterpart, and inv_std is not inv_rms): an op whose statistics are used
+    is an error; unused statistics are dropped.
+  }];
+  let options = [
+    Option<"kind", "kind", "std::string", /*default=*/"\"rms\"",
+           "Target kind: rms or layer">,
+  ];
+}
+
+def NormParamStats : Pass<"norm-param-stats", "::mlir::ModuleOp"> {
+  let summary = "Report the number of normalization parameters";
+  let description = [{
+    Emits a remark on every norm op with its number of learnable parameters
+    (elements of scale, bias and feature_epsilon) and one on the module with
+    the total, counting a tensor shared by several ops once. Parameters with
+    dynamic dims are reported as such and left out of the total.
+  }];
+}
+
+#endif // NORM_DIALECT_NORM_TRANSFORMS_PASSES_TD
