@@ -26,8 +26,8 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createConvertNormToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addNestedPass<func::FuncOp>(
-      createNormVectorize(NormVectorizeOptions{options.vectorSize}));
+  pm.addNestedPass<func::FuncOp>(createNormVectorize(NormVectorizeOptions{
+      options.vectorSize, options.matmulRows, options.matmulCols}));
   // Keep partial-reduction accumulators in vector registers across the loop.
   pm.addPass(createLoopInvariantSubsetHoistingPass());
   pm.addPass(createCanonicalizerPass());

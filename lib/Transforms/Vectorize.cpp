@@ -31,46 +31,90 @@ namespace mlir::norm {
 using namespace mlir;
 using namespace mlir::norm;
 
-/// Tiles `op` so that its innermost loop spans at most `vectorSize` elements
-/// and every other loop one. Returns false when `op` already fits.
-static LogicalResult tileForVectors(RewriterBase &rewriter,
-                                    linalg::LinalgOp op, int64_t vectorSize) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.empty())
-    return success();
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  SmallVector<OpFoldResult> tileSizes;
-  SmallVector<unsigned> tiledReductionDims;
-  bool needsTiling = false;
-  for (auto [dim, range] : llvm::enumerate(ranges)) {
-    int64_t tile = dim + 1 == ranges.size() ? vectorSize : 1;
-    if (!ShapedType::isDynamic(range) && range <= tile)
-      tile = 0; // Already fits in one tile.
-    needsTiling |= tile != 0;
-    if (tile != 0 && iterators[dim] == utils::IteratorType::reduction)
-      tiledReductionDims.push_back(dim);
-    tileSizes.push_back(rewriter.getIndexAttr(tile));
-  }
-  if (!needsTiling)
-    return success();
-
+/// Tiles `op` with `tileSizes` (0: not tiled); returns the tiled op.
+static FailureOr<linalg::LinalgOp>
+tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> tileSizes,
+     bool partialReduction) {
+  if (llvm::all_of(tileSizes, [](int64_t size) { return size == 0; }))
+    return op;
   scf::SCFTilingOptions options;
-  options.setTileSizes(tileSizes);
-  // A reduction along the innermost loop accumulates into a vector-shaped
-  // partial result, reduced once after the loop.
-  if (iterators.back() == utils::IteratorType::reduction &&
-      llvm::is_contained(tiledReductionDims, ranges.size() - 1)) {
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tileSizes));
+  if (partialReduction) {
+    // The accumulator stays vector-shaped across the loop and is reduced
+    // once after it.
     options.setReductionTilingStrategy(
         ReductionTilingStrategy::PartialReductionOuterReduction);
-    options.setReductionDims(tiledReductionDims);
+    SmallVector<unsigned> dims;
+    for (auto [dim, size] : llvm::enumerate(tileSizes))
+      if (size != 0)
+        dims.push_back(dim);
+    options.setReductionDims(dims);
   }
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), options);
   if (failed(tiled))
-    return op.emitOpError("could not be tiled to vector size ") << vectorSize;
+    return op.emitOpError("could not be tiled for vectorization");
   rewriter.replaceOp(op, tiled->replacements);
-  return success();
+  // With a partial reduction the last tiled op is the partial one; the merge
+  // ops are small and vectorized as they are.
+  for (Operation *tiledOp : llvm::reverse(tiled->tiledOps))
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(tiledOp))
+      return linalgOp;
+  return failure();
+}
+
+/// Contractions (matmul, batch_matmul, ...) are tiled into register blocks:
+/// `rows` of the output's second-innermost dim times `cols` of its innermost
+/// dim, one step of the reduction at a time, so that each step is an outer
+/// product of a column of A and a row of B accumulated in registers.
+static LogicalResult tileContraction(RewriterBase &rewriter,
+                                     linalg::LinalgOp op,
+                                     const NormVectorizeOptions &options) {
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims))
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  if (!dims->m.empty())
+    sizes[dims->m.back()] = options.matmulRows;
+  if (!dims->n.empty())
+    sizes[dims->n.back()] = options.matmulCols;
+  for (auto [dim, range] : llvm::enumerate(ranges))
+    if (!ShapedType::isDynamic(range) && range <= sizes[dim])
+      sizes[dim] = 0;
+  return tile(rewriter, op, sizes, /*partialReduction=*/false);
+}
+
+/// Tiles `op` so that its innermost loop spans at most `vectorSize` elements
+/// and every other loop one: first the parallel loops, then the reductions,
+/// as partial reductions when the innermost loop is one.
+static LogicalResult tileForVectors(RewriterBase &rewriter,
+                                    linalg::LinalgOp op,
+                                    const NormVectorizeOptions &options) {
+  if (linalg::isaContractionOpInterface(op))
+    return tileContraction(rewriter, op, options);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty())
+    return success();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> parallelSizes(ranges.size(), 0);
+  SmallVector<int64_t> reductionSizes(ranges.size(), 0);
+  for (auto [dim, range] : llvm::enumerate(ranges)) {
+    int64_t size = dim + 1 == ranges.size() ? options.vectorSize : 1;
+    if (!ShapedType::isDynamic(range) && range <= size)
+      continue; // Already fits in one tile.
+    (iterators[dim] == utils::IteratorType::reduction ? reductionSizes
+                                                      : parallelSizes)[dim] =
+        size;
+  }
+  FailureOr<linalg::LinalgOp> tiled =
+      tile(rewriter, op, parallelSizes, /*partialReduction=*/false);
+  if (failed(tiled))
+    return failure();
+  bool innermostReduction = reductionSizes.back() != 0;
+  return tile(rewriter, *tiled, reductionSizes, innermostReduction);
 }
 
 /// The vector shape for `op`: its static loop ranges, with dynamic ranges
@@ -112,7 +156,8 @@ struct NormVectorizePass
         toTile.push_back(op);
     });
     for (linalg::LinalgOp op : toTile)
-      if (failed(tileForVectors(rewriter, op, vectorSize)))
+      if (failed(tileForVectors(rewriter, op,
+                                {vectorSize, matmulRows, matmulCols})))
         return signalPassFailure();
 
     // Fold the tile-size arithmetic so that full tiles become static.

@@ -18,6 +18,14 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "(a multiple of the hardware vector width keeps several "
                      "accumulators in flight)"),
       llvm::cl::init(32)};
+  PassOptions::Option<int64_t> matmulRows{
+      *this, "matmul-rows",
+      llvm::cl::desc("Output rows of a contraction's register block"),
+      llvm::cl::init(6)};
+  PassOptions::Option<int64_t> matmulCols{
+      *this, "matmul-cols",
+      llvm::cl::desc("Output columns of a contraction's register block"),
+      llvm::cl::init(32)};
   PassOptions::Option<int64_t> innerTile{
       *this, "inner-tile",
       llvm::cl::desc("Row tile of the innermost dim when it is not "

@@ -35,16 +35,22 @@ def NormTileRows : Pass<"norm-tile-rows", "::mlir::func::FuncOp"> {
 def NormVectorize : Pass<"norm-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile linalg ops to vector-sized tiles and vectorize them";
   let description = [{
-    Prepares the linalg ops of decomposed norm rows for the vector unit: each
-    op's innermost loop is tiled by `vector-size` (other loops by 1), with
-    reductions over the innermost loop tiled as partial reductions so that the
-    accumulator stays a vector until one final horizontal reduction. Every
-    linalg op is then vectorized with upstream linalg vectorization; tiles of
-    dynamic size (remainders, dynamic dims) use masked vectors.
+    Prepares linalg ops on tensors for the vector unit with upstream tiling
+    and vectorization. Each op's innermost loop is tiled by `vector-size`
+    (other loops by 1), with reductions over the innermost loop tiled as
+    partial reductions so that the accumulator stays a vector until one final
+    horizontal reduction. Contractions are tiled into register blocks of
+    `matmul-rows` x `matmul-cols` outputs, one reduction step at a time
+    (outer products). Every linalg op is then vectorized; tiles of dynamic
+    size (remainders, dynamic dims) use masked vectors.
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t", /*default=*/"32",
            "Elements per vector tile along the innermost loop">,
+    Option<"matmulRows", "matmul-rows", "int64_t", /*default=*/"6",
+           "Output rows of a contraction's register block">,
+    Option<"matmulCols", "matmul-cols", "int64_t", /*default=*/"32",
+           "Output columns of a contraction's register block">,
   ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect",
