@@ -150,9 +150,15 @@ struct NormVectorizePass
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
 
+    // Ops over statically empty ranges do no work; they are left to the
+    // loop lowering (and tiling or vectorizing 0-sized ranges is not
+    // supported upstream).
+    auto isEmpty = [](linalg::LinalgOp op) {
+      return llvm::is_contained(op.getStaticLoopRanges(), 0);
+    };
     SmallVector<linalg::LinalgOp> toTile;
     func.walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics())
+      if (op.hasPureTensorSemantics() && !isEmpty(op))
         toTile.push_back(op);
     });
     for (linalg::LinalgOp op : toTile)
@@ -165,7 +171,10 @@ struct NormVectorizePass
       return signalPassFailure();
 
     SmallVector<linalg::LinalgOp> toVectorize;
-    func.walk([&](linalg::LinalgOp op) { toVectorize.push_back(op); });
+    func.walk([&](linalg::LinalgOp op) {
+      if (!isEmpty(op))
+        toVectorize.push_back(op);
+    });
     for (linalg::LinalgOp op : toVectorize) {
       FailureOr<SmallVector<int64_t>> sizes = getVectorSizes(rewriter, op);
       if (failed(sizes)) {

@@ -1,16 +1,16 @@
 // RUN: norm-opt %s --convert-norm-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
 
 // bf16 in, f32 accumulation, bf16 out; dynamic rows; broadcast-free scale.
-// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
-// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d0)>
-// CHECK-DAG: #[[COL:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func @rms_bf16_scale
 // CHECK-SAME: %[[X:.*]]: tensor<?x4096xbf16>, %[[G:.*]]: tensor<4096xbf16>
 // CHECK-DAG: %[[TINY:.*]] = arith.constant 1.17549435E-38 : f32
 // CHECK-DAG: %[[EPS:.*]] = arith.constant 9.99999997E-7 : f32
 // CHECK-DAG: %[[INVN:.*]] = arith.constant 2.44140625E-4 : f32
 // CHECK: %[[ZERO:.*]] = linalg.fill
-// CHECK: %[[SUMSQ:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<?x4096xbf16>) outs(%[[ZERO]] : tensor<?xf32>)
+// CHECK: %[[SUMSQ:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<?x4096xbf16>) outs(%[[ZERO]] : tensor<?xf32>)
 // CHECK:   arith.extf %{{.*}} : bf16 to f32
 // CHECK:   arith.mulf
 // CHECK:   arith.addf
@@ -20,7 +20,7 @@
 // CHECK:   %[[S:.*]] = arith.addf %{{.*}}, %[[EPS]]
 // CHECK:   %[[C:.*]] = arith.maximumf %[[S]], %[[TINY]]
 // CHECK:   math.rsqrt %[[C]]
-// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[COL]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[INV]], %[[G]] : tensor<?x4096xbf16>, tensor<?xf32>, tensor<4096xbf16>)
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ROW]], #[[$COL]], #[[$ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[INV]], %[[G]] : tensor<?x4096xbf16>, tensor<?xf32>, tensor<4096xbf16>)
 // CHECK:   arith.truncf %{{.*}} : f32 to bf16
 // CHECK: return %[[Y]]
 func.func @rms_bf16_scale(%x: tensor<?x4096xbf16>, %g: tensor<4096xbf16>) -> tensor<?x4096xbf16> {
@@ -32,11 +32,11 @@ func.func @rms_bf16_scale(%x: tensor<?x4096xbf16>, %g: tensor<4096xbf16>) -> ten
 
 // Non-trailing axes, broadcast scale (dim of size 1 maps to constant 0),
 // statistics reshaped to the input rank.
-// CHECK-DAG: #[[RED:.*]] = affine_map<(d0, d1, d2) -> (d1)>
-// CHECK-DAG: #[[SCALE:.*]] = affine_map<(d0, d1, d2) -> (d0, 0)>
+// CHECK-DAG: #[[$RED:.*]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-DAG: #[[$SCALE:.*]] = affine_map<(d0, d1, d2) -> (d0, 0)>
 // CHECK-LABEL: func @rms_axes_broadcast_statistics
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[RED]]], iterator_types = ["reduction", "parallel", "reduction"]}
-// CHECK: linalg.generic {{.*}}#[[SCALE]]
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$RED]]], iterator_types = ["reduction", "parallel", "reduction"]}
+// CHECK: linalg.generic {{.*}}#[[$SCALE]]
 // CHECK: %[[STATS:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2]] output_shape [1, 3, 1] : tensor<3xf32> into tensor<1x3x1xf32>
 // CHECK: return %{{.*}}, %[[STATS]]
 func.func @rms_axes_broadcast_statistics(%x: tensor<2x3x4xf32>, %g: tensor<2x1xf32>) -> (tensor<2x3x4xf32>, tensor<1x3x1xf32>) {

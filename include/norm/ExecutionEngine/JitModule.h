@@ -1,0 +1,133 @@
+//===- JitModule.h - Compile a norm module and call its entry -----*- C++ -*-===//
+//
+// The JIT behind norm-runner, the differential tests and the benchmarks:
+// lower a module with a norm pipeline, create an MLIR ExecutionEngine for the
+// host CPU, and call one entry function on host tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_EXECUTIONENGINE_JITMODULE_H
+#define NORM_EXECUTIONENGINE_JITMODULE_H
+
+#include "norm/Support/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace norm {
+
+/// Type of one argument or result of the entry function, as declared.
+struct TensorSpec {
+  ElementType type;
+  llvm::SmallVector<int64_t> shape; // mlir::ShapedType::kDynamic for '?'
+  std::string text;                 // the MLIR type, for messages
+
+  /// Whether `array` fits: same element type, same rank, equal static dims.
+  bool accepts(const NpyArray &array) const;
+};
+
+struct JitOptions {
+  /// Elements per vector tile; 0 picks one from the host's vector width.
+  int64_t vectorSize = 0;
+  /// LLVM optimization level of the JIT (0-3).
+  unsigned optLevel = 3;
+  /// Directory holding libmlir_c_runner_utils.so; empty picks the build's.
+  std::string runtimeLibDir;
+  /// Print the LLVM-dialect module after lowering to stderr.
+  bool dumpLoweredModule = false;
+};
+
+/// A buffer 64-byte aligned, as vector code likes it.
+class AlignedBuffer {
+public:
+  AlignedBuffer() = default;
+  explicit AlignedBuffer(size_t bytes);
+  AlignedBuffer(AlignedBuffer &&other) noexcept;
+  AlignedBuffer &operator=(AlignedBuffer &&other) noexcept;
+  AlignedBuffer(const AlignedBuffer &) = delete;
+  AlignedBuffer &operator=(const AlignedBuffer &) = delete;
+  ~AlignedBuffer();
+  void *data() const { return ptr; }
+  size_t size() const { return bytes; }
+
+private:
+  void *ptr = nullptr;
+  size_t bytes = 0;
+};
+
+/// Arguments bound to the entry function, ready to be called repeatedly.
+class PreparedCall;
+
+class JitModule {
+public:
+  /// Lowers `module` in place with norm-lower-to-cpu and JIT-compiles it.
+  /// Diagnostics of the lowering are returned in the error, with locations.
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  compile(mlir::ModuleOp module, llvm::StringRef entry,
+          const JitOptions &options = {});
+  ~JitModule();
+
+  const std::vector<TensorSpec> &getArguments() const { return arguments; }
+  const std::vector<TensorSpec> &getResults() const { return results; }
+  /// Seconds spent lowering and JIT-compiling.
+  double getCompileSeconds() const { return compileSeconds; }
+  int64_t getVectorSize() const { return vectorSize; }
+
+  /// Checks `args` against the signature and copies them into aligned
+  /// buffers. Errors name the argument and what was expected.
+  llvm::Expected<std::unique_ptr<PreparedCall>>
+  prepare(llvm::ArrayRef<NpyArray> args) const;
+
+  /// Calls the entry once and returns copies of its results.
+  llvm::Expected<std::vector<NpyArray>> run(llvm::ArrayRef<NpyArray> args) const;
+
+private:
+  JitModule() = default;
+  friend class PreparedCall;
+
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  void (*entryFn)(void **) = nullptr;
+  std::vector<TensorSpec> arguments;
+  std::vector<TensorSpec> results;
+  double compileSeconds = 0;
+  int64_t vectorSize = 0;
+};
+
+class PreparedCall {
+public:
+  /// Calls the entry; results stay owned by the call until the next invoke.
+  void invoke();
+  /// Copies of the results of the last invoke.
+  std::vector<NpyArray> getResults() const;
+  /// Bytes the entry reads (arguments) and writes (results) per call.
+  size_t getBytesMoved() const;
+  ~PreparedCall();
+
+private:
+  friend class JitModule;
+  explicit PreparedCall(const JitModule &module) : module(module) {}
+  void freeResults();
+
+  const JitModule &module;
+  std::vector<AlignedBuffer> argumentData;
+  std::vector<std::vector<int64_t>> argumentDescriptors;
+  std::vector<int64_t> resultDescriptors;
+  bool hasResults = false;
+};
+
+/// The element type of an MLIR type, if norm's runtime supports it.
+std::optional<ElementType> getElementType(mlir::Type type);
+
+} // namespace norm
+
+#endif // NORM_EXECUTIONENGINE_JITMODULE_H

@@ -1,0 +1,61 @@
+//===- Reference.h - Float64 reference semantics of the norm ops --*- C++ -*-===//
+//
+// The ground truth for tests and benchmarks: norm.rms_norm and
+// norm.layer_norm evaluated in double precision, exactly as the ops'
+// descriptions define them. Plain C++, no MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_REFERENCE_REFERENCE_H
+#define NORM_REFERENCE_REFERENCE_H
+
+#include <cstdint>
+#include <vector>
+
+namespace norm::reference {
+
+/// A row-major float64 tensor.
+struct Tensor {
+  std::vector<int64_t> shape;
+  std::vector<double> data; // product(shape) values (1 for rank 0)
+
+  int64_t numElements() const;
+};
+
+enum class NormKind { RMS, Layer };
+
+struct NormOptions {
+  NormKind kind = NormKind::RMS;
+  /// Normalized axes, any order; negative values count from the end.
+  std::vector<int64_t> axes = {-1};
+  double epsilon = 1e-6;
+  /// Smallest normal number of the compute type (FLT_MIN for f32).
+  double tiny = 1.1754943508222875e-38;
+  /// Optional affine parameters and per-feature epsilon: one dim per
+  /// normalized axis in increasing axis order, each equal to the input's dim
+  /// or 1 (broadcast).
+  const Tensor *scale = nullptr;
+  const Tensor *bias = nullptr;
+  const Tensor *featureEpsilon = nullptr;
+};
+
+struct NormResult {
+  Tensor output;
+  /// layer_norm only: the input's shape with the normalized axes set to 1.
+  Tensor mean;
+  /// inv_rms (rms) or inv_std (layer), shaped like `mean`; empty with a
+  /// per-feature epsilon.
+  Tensor invStd;
+};
+
+/// Axes wrapped into [0, rank) and sorted; throws std::invalid_argument when
+/// empty, out of range or repeated.
+std::vector<int64_t> canonicalAxes(const std::vector<int64_t> &axes,
+                                   int64_t rank);
+
+/// Evaluates the op; throws std::invalid_argument on bad parameter shapes.
+NormResult normalize(const Tensor &input, const NormOptions &options);
+
+} // namespace norm::reference
+
+#endif // NORM_REFERENCE_REFERENCE_H

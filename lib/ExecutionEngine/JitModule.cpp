@@ -1,0 +1,419 @@
+//===- JitModule.cpp - Compile a norm module and call its entry -----------===//
+
+#include "norm/ExecutionEngine/JitModule.h"
+#include "norm/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+using namespace norm;
+using llvm::Expected;
+using llvm::StringRef;
+
+#ifndef NORM_MLIR_LIB_DIR
+#define NORM_MLIR_LIB_DIR ""
+#endif
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+std::optional<ElementType> norm::getElementType(mlir::Type type) {
+  if (type.isF16())
+    return ElementType::F16;
+  if (type.isBF16())
+    return ElementType::BF16;
+  if (type.isF32())
+    return ElementType::F32;
+  if (type.isF64())
+    return ElementType::F64;
+  if (type.isInteger(32))
+    return ElementType::I32;
+  if (type.isInteger(64))
+    return ElementType::I64;
+  if (type.isInteger(8))
+    return ElementType::I8;
+  if (type.isInteger(1))
+    return ElementType::Bool;
+  return std::nullopt;
+}
+
+static std::string formatShape(llvm::ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (auto [i, dim] : llvm::enumerate(shape))
+    text += (i ? ", " : "") + (mlir::ShapedType::isDynamic(dim)
+                                   ? std::string("?")
+                                   : std::to_string(dim));
+  return text + "]";
+}
+
+static Expected<TensorSpec> getSpec(mlir::Type type, StringRef what) {
+  std::string text;
+  llvm::raw_string_ostream(text) << type;
+  auto shaped = llvm::dyn_cast<mlir::ShapedType>(type);
+  std::optional<ElementType> elementType;
+  if (shaped && shaped.hasRank() &&
+      llvm::isa<mlir::RankedTensorType, mlir::MemRefType>(type))
+    elementType = getElementType(shaped.getElementType());
+  if (!elementType)
+    return makeError(what + " has unsupported type " + text +
+                     ": entries take and return ranked tensors or memrefs of "
+                     "f16, bf16, f32, f64, i8, i32, i64 or i1");
+  return TensorSpec{*elementType, llvm::SmallVector<int64_t>(shaped.getShape()),
+                    text};
+}
+
+bool TensorSpec::accepts(const NpyArray &array) const {
+  if (array.type != type || array.shape.size() != shape.size())
+    return false;
+  for (auto [want, got] : llvm::zip(shape, array.shape))
+    if (!mlir::ShapedType::isDynamic(want) && want != got)
+      return false;
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// AlignedBuffer
+//===----------------------------------------------------------------------===//
+
+static constexpr size_t kAlignment = 64;
+
+AlignedBuffer::AlignedBuffer(size_t bytes) : bytes(bytes) {
+  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  ptr = std::aligned_alloc(kAlignment, std::max<size_t>(rounded, kAlignment));
+  if (!ptr)
+    llvm::report_fatal_error("norm: out of memory allocating " +
+                             llvm::Twine(bytes) + " bytes");
+}
+
+AlignedBuffer::AlignedBuffer(AlignedBuffer &&other) noexcept
+    : ptr(other.ptr), bytes(other.bytes) {
+  other.ptr = nullptr;
+  other.bytes = 0;
+}
+
+AlignedBuffer &AlignedBuffer::operator=(AlignedBuffer &&other) noexcept {
+  std::swap(ptr, other.ptr);
+  std::swap(bytes, other.bytes);
+  return *this;
+}
+
+AlignedBuffer::~AlignedBuffer() { std::free(ptr); }
+
+//===----------------------------------------------------------------------===//
+// JitModule
+//===----------------------------------------------------------------------===//
+
+/// Erases the functions that `entry` cannot reach, so that other entries of
+/// the same file (which may not lower) do not get in the way.
+static void pruneUnreachableFunctions(mlir::ModuleOp module,
+                                      mlir::func::FuncOp entry) {
+  llvm::SmallPtrSet<mlir::Operation *, 8> reachable = {entry};
+  llvm::SmallVector<mlir::Operation *> worklist = {entry};
+  mlir::SymbolTable symbols(module);
+  while (!worklist.empty()) {
+    mlir::Operation *op = worklist.pop_back_val();
+    auto uses = mlir::SymbolTable::getSymbolUses(op);
+    if (!uses)
+      continue;
+    for (const mlir::SymbolTable::SymbolUse &use : *uses)
+      if (mlir::Operation *callee =
+              symbols.lookup(use.getSymbolRef().getRootReference()))
+        if (reachable.insert(callee).second)
+          worklist.push_back(callee);
+  }
+  for (auto f : llvm::make_early_inc_range(module.getOps<mlir::func::FuncOp>()))
+    if (!reachable.contains(f))
+      f.erase();
+}
+
+/// Four vector registers' worth of f32: enough independent accumulators to
+/// hide the latency of vector adds.
+static int64_t getHostVectorSize() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 64;
+  if (features.lookup("avx2") || features.lookup("avx"))
+    return 32;
+  return 16;
+}
+
+static std::string getRuntimeLibDir(const JitOptions &options) {
+  if (!options.runtimeLibDir.empty())
+    return options.runtimeLibDir;
+  if (const char *dir = std::getenv("NORM_LLVM_RUNTIME_LIB_DIR"))
+    return dir;
+  return NORM_MLIR_LIB_DIR;
+}
+
+Expected<std::unique_ptr<JitModule>>
+JitModule::compile(mlir::ModuleOp module, StringRef entry,
+                   const JitOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  mlir::MLIRContext *ctx = module->getContext();
+
+  auto func = module.lookupSymbol<mlir::func::FuncOp>(entry);
+  if (!func || func.isExternal()) {
+    std::string available;
+    for (auto f : module.getOps<mlir::func::FuncOp>())
+      if (!f.isExternal())
+        available += (available.empty() ? "@" : ", @") + f.getSymName().str();
+    return makeError("no function @" + entry + " to run in the module" +
+                     (available.empty() ? std::string()
+                                        : " (functions: " + available + ")"));
+  }
+
+  std::unique_ptr<JitModule> jit(new JitModule());
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    Expected<TensorSpec> spec =
+        getSpec(type, llvm::formatv("argument #{0} of @{1}", i, entry).str());
+    if (!spec)
+      return spec.takeError();
+    jit->arguments.push_back(std::move(*spec));
+  }
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    Expected<TensorSpec> spec =
+        getSpec(type, llvm::formatv("result #{0} of @{1}", i, entry).str());
+    if (!spec)
+      return spec.takeError();
+    jit->results.push_back(std::move(*spec));
+  }
+  func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(ctx));
+  pruneUnreachableFunctions(module, func);
+
+  // Lower, collecting diagnostics with their locations for the caller.
+  std::string diagnostics;
+  llvm::raw_string_ostream diagnosticStream(diagnostics);
+  mlir::ScopedDiagnosticHandler handler(ctx, [&](mlir::Diagnostic &diag) {
+    StringRef severity =
+        diag.getSeverity() == mlir::DiagnosticSeverity::Error ? "error"
+        : diag.getSeverity() == mlir::DiagnosticSeverity::Warning
+            ? "warning"
+            : "note";
+    diagnosticStream << diag.getLocation() << ": " << severity << ": " << diag
+                     << "\n";
+    for (mlir::Diagnostic &note : diag.getNotes())
+      diagnosticStream << note.getLocation() << ": note: " << note << "\n";
+    return mlir::success();
+  });
+  jit->vectorSize =
+      options.vectorSize > 0 ? options.vectorSize : getHostVectorSize();
+  mlir::norm::CPUPipelineOptions pipelineOptions;
+  pipelineOptions.vectorSize = jit->vectorSize;
+  mlir::PassManager pm(ctx);
+  mlir::norm::buildNormLowerToCPUPipeline(pm, pipelineOptions);
+  if (mlir::failed(pm.run(module)))
+    return makeError("lowering @" + entry + " failed:\n" + diagnostics);
+  if (options.dumpLoweredModule)
+    module->print(llvm::errs());
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  mlir::registerBuiltinDialectTranslation(*ctx);
+  mlir::registerLLVMDialectTranslation(*ctx);
+
+  Expected<llvm::orc::JITTargetMachineBuilder> machineBuilder =
+      llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machineBuilder)
+    return machineBuilder.takeError();
+  llvm::CodeGenOptLevel codeGenLevel = options.optLevel >= 3
+                                           ? llvm::CodeGenOptLevel::Aggressive
+                                       : options.optLevel == 0
+                                           ? llvm::CodeGenOptLevel::None
+                                           : llvm::CodeGenOptLevel::Default;
+  machineBuilder->setCodeGenOptLevel(codeGenLevel);
+  Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      machineBuilder->createTargetMachine();
+  if (!machine)
+    return machine.takeError();
+  auto transformer = mlir::makeOptimizingTransformer(options.optLevel,
+                                                     /*sizeLevel=*/0,
+                                                     machine->get());
+  llvm::SmallString<256> runnerUtils(getRuntimeLibDir(options));
+  llvm::sys::path::append(runnerUtils, "libmlir_c_runner_utils.so");
+  llvm::SmallVector<StringRef> sharedLibs;
+  if (llvm::sys::fs::exists(runnerUtils))
+    sharedLibs.push_back(runnerUtils);
+  mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = codeGenLevel;
+  engineOptions.sharedLibPaths = sharedLibs;
+  auto engine = mlir::ExecutionEngine::create(module, engineOptions,
+                                              std::move(*machine));
+  if (!engine)
+    return makeError("compiling @" + entry + " failed: " +
+                     llvm::toString(engine.takeError()) + "\n" + diagnostics);
+  jit->engine = std::move(*engine);
+  auto entryFn = jit->engine->lookupPacked(("_mlir_ciface_" + entry).str());
+  if (!entryFn)
+    return entryFn.takeError();
+  jit->entryFn = *entryFn;
+  jit->compileSeconds = std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+  return jit;
+}
+
+JitModule::~JitModule() = default;
+
+Expected<std::unique_ptr<PreparedCall>>
+JitModule::prepare(llvm::ArrayRef<NpyArray> args) const {
+  if (args.size() != arguments.size())
+    return makeError(llvm::formatv("the entry takes {0} argument(s), {1} given",
+                                   arguments.size(), args.size())
+                         .str());
+  std::unique_ptr<PreparedCall> call(new PreparedCall(*this));
+  for (auto [i, spec, array] : llvm::enumerate(arguments, args)) {
+    if (array.type != spec.type)
+      return makeError(llvm::formatv("argument #{0} expects element type {1} "
+                                     "({2}), got {3}",
+                                     i, getElementTypeName(spec.type),
+                                     spec.text, getElementTypeName(array.type))
+                           .str());
+    if (!spec.accepts(array))
+      return makeError(llvm::formatv("argument #{0} expects shape {1} ({2}), "
+                                     "got {3}",
+                                     i, formatShape(spec.shape), spec.text,
+                                     formatShape(array.shape))
+                           .str());
+    AlignedBuffer buffer(array.data.size());
+    if (!array.data.empty())
+      std::memcpy(buffer.data(), array.data.data(), array.data.size());
+    // Descriptor words: allocated, aligned, offset, sizes..., strides...
+    std::vector<int64_t> descriptor = {
+        reinterpret_cast<int64_t>(buffer.data()),
+        reinterpret_cast<int64_t>(buffer.data()), 0};
+    descriptor.insert(descriptor.end(), array.shape.begin(), array.shape.end());
+    std::vector<int64_t> strides(array.shape.size(), 1);
+    for (int64_t d = static_cast<int64_t>(array.shape.size()) - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * array.shape[d + 1];
+    descriptor.insert(descriptor.end(), strides.begin(), strides.end());
+    call->argumentData.push_back(std::move(buffer));
+    call->argumentDescriptors.push_back(std::move(descriptor));
+  }
+  size_t resultWords = 0;
+  for (const TensorSpec &spec : results)
+    resultWords += 3 + 2 * spec.shape.size();
+  call->resultDescriptors.assign(resultWords, 0);
+  return call;
+}
+
+Expected<std::vector<NpyArray>>
+JitModule::run(llvm::ArrayRef<NpyArray> args) const {
+  Expected<std::unique_ptr<PreparedCall>> call = prepare(args);
+  if (!call)
+    return call.takeError();
+  (*call)->invoke();
+  return (*call)->getResults();
+}
+
+//===----------------------------------------------------------------------===//
+// PreparedCall
+//===----------------------------------------------------------------------===//
+
+void PreparedCall::invoke() {
+  freeResults();
+  // The C interface takes a pointer to the results, then a pointer to each
+  // argument's descriptor; the packed wrapper takes pointers to those.
+  llvm::SmallVector<void *> pointers;
+  if (!module.results.empty())
+    pointers.push_back(resultDescriptors.data());
+  for (std::vector<int64_t> &descriptor : argumentDescriptors)
+    pointers.push_back(descriptor.data());
+  llvm::SmallVector<void *> packed;
+  for (void *&pointer : pointers)
+    packed.push_back(&pointer);
+  module.entryFn(packed.data());
+  hasResults = !module.results.empty();
+}
+
+/// Visits each result's descriptor: (spec, words).
+template <typename Fn>
+static void forEachResult(const std::vector<TensorSpec> &specs,
+                          const std::vector<int64_t> &words, Fn fn) {
+  size_t offset = 0;
+  for (const TensorSpec &spec : specs) {
+    fn(spec, words.data() + offset);
+    offset += 3 + 2 * spec.shape.size();
+  }
+}
+
+std::vector<NpyArray> PreparedCall::getResults() const {
+  std::vector<NpyArray> arrays;
+  forEachResult(module.results, resultDescriptors, [&](const TensorSpec &spec,
+                                                       const int64_t *words) {
+    size_t rank = spec.shape.size();
+    NpyArray array;
+    array.type = spec.type;
+    array.shape.assign(words + 3, words + 3 + rank);
+    size_t elementSize = getElementSize(spec.type);
+    array.data.resize(array.numElements() * elementSize);
+    const auto *base = reinterpret_cast<const uint8_t *>(words[1]) +
+                       words[2] * static_cast<int64_t>(elementSize);
+    const int64_t *strides = words + 3 + rank;
+    // Strided copy into row-major order: results may be views.
+    std::vector<int64_t> index(rank, 0);
+    for (int64_t linear = 0, e = array.numElements(); linear < e; ++linear) {
+      int64_t offset = 0;
+      for (size_t d = 0; d < rank; ++d)
+        offset += index[d] * strides[d];
+      std::memcpy(array.data.data() + linear * elementSize,
+                  base + offset * static_cast<int64_t>(elementSize),
+                  elementSize);
+      for (int64_t d = static_cast<int64_t>(rank) - 1; d >= 0; --d) {
+        if (++index[d] < array.shape[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    arrays.push_back(std::move(array));
+  });
+  return arrays;
+}
+
+size_t PreparedCall::getBytesMoved() const {
+  size_t bytes = 0;
+  for (const AlignedBuffer &buffer : argumentData)
+    bytes += buffer.size();
+  forEachResult(module.results, resultDescriptors,
+                [&](const TensorSpec &spec, const int64_t *words) {
+                  size_t count = 1;
+                  for (size_t d = 0; d < spec.shape.size(); ++d)
+                    count *= words[3 + d];
+                  bytes += count * getElementSize(spec.type);
+                });
+  return bytes;
+}
+
+void PreparedCall::freeResults() {
+  if (!hasResults)
+    return;
+  // Results own their allocation unless they are views of an argument; two
+  // results may share one allocation.
+  llvm::SmallPtrSet<void *, 4> freed;
+  for (const AlignedBuffer &buffer : argumentData)
+    freed.insert(buffer.data());
+  forEachResult(module.results, resultDescriptors,
+                [&](const TensorSpec &, const int64_t *words) {
+                  auto *allocated = reinterpret_cast<void *>(words[0]);
+                  if (allocated && freed.insert(allocated).second)
+                    std::free(allocated);
+                });
+  hasResults = false;
+}
+
+PreparedCall::~PreparedCall() { freeResults(); }

@@ -1,0 +1,316 @@
+//===- norm-runner.cpp - JIT-compile and run a norm module ----------------===//
+//
+// Parses a module, lowers it with norm-lower-to-cpu, JIT-compiles it with
+// MLIR's ExecutionEngine and calls one entry function on tensors read from
+// .npy files or generated from a seed; prints, saves and times the results.
+//
+//===----------------------------------------------------------------------===//
+
+#include "norm/ExecutionEngine/JitModule.h"
+#include "norm/InitAll.h"
+#include "norm/Support/HalfFloat.h"
+#include "norm/Support/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <malloc.h>
+#include <random>
+
+using namespace norm;
+namespace cl = llvm::cl;
+
+namespace {
+/// Command-line options, local to main so they cannot clash with LLVM's.
+struct Options {
+  cl::opt<std::string> inputFile{cl::Positional, cl::desc("<input .mlir>"),
+                                 cl::Required};
+  cl::opt<std::string> entry{"e", cl::desc("Entry function to run"),
+                             cl::value_desc("name"), cl::init("main")};
+  cl::opt<std::string> target{"target", cl::desc("Where to run: cpu"),
+                              cl::init("cpu")};
+  cl::list<std::string> inputs{
+      "input",
+      cl::desc("Argument from a .npy file: PATH (in argument order) or "
+               "INDEX=PATH"),
+      cl::value_desc("[INDEX=]PATH")};
+  cl::opt<bool> randomInputs{
+      "random-inputs",
+      cl::desc("Generate arguments not given by --input: values drawn from "
+               "N(0, 1) (mt19937_64 seeded with --seed + argument index), "
+               "rounded to the argument's element type")};
+  cl::opt<uint64_t> seed{"seed", cl::desc("Seed of --random-inputs"),
+                         cl::init(0)};
+  cl::list<std::string> shapes{
+      "shape",
+      cl::desc("Shape of a generated argument with dynamic dims, e.g. "
+               "0=4096x4096"),
+      cl::value_desc("INDEX=DxDx...")};
+  cl::list<std::string> outputs{
+      "output", cl::desc("Write results to .npy files, in result order"),
+      cl::value_desc("PATH")};
+  cl::opt<bool> print{"print", cl::desc("Print results (numpy-like)")};
+  cl::opt<unsigned> bench{
+      "bench", cl::desc("Time N runs after warm-up; print median and min "
+                        "time and effective GB/s"),
+      cl::init(0)};
+  cl::opt<int64_t> vectorSize{
+      "vector-size",
+      cl::desc("Elements per vector tile (0: from the host's vector width)"),
+      cl::init(0)};
+  cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level"),
+                             cl::init(3), cl::Prefix};
+  cl::opt<bool> dumpLowered{"dump-lowered",
+                            cl::desc("Print the lowered LLVM-dialect module")};
+};
+
+int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "norm-runner") << message << "\n";
+  return 1;
+}
+
+int fail(llvm::Error error) {
+  std::string message = llvm::toString(std::move(error));
+  return fail(message);
+}
+
+/// Splits "INDEX=VALUE"; a VALUE without an index gets `nextIndex`.
+std::pair<int64_t, std::string> splitIndexed(llvm::StringRef text,
+                                             int64_t nextIndex) {
+  auto [head, tail] = text.split('=');
+  int64_t index;
+  if (!tail.empty() && !head.getAsInteger(10, index))
+    return {index, tail.str()};
+  return {nextIndex, text.str()};
+}
+
+llvm::Expected<llvm::SmallVector<int64_t>> parseShape(llvm::StringRef text) {
+  llvm::SmallVector<int64_t> shape;
+  if (text.empty())
+    return shape;
+  llvm::SmallVector<llvm::StringRef> parts;
+  text.split(parts, 'x');
+  for (llvm::StringRef part : parts) {
+    int64_t dim;
+    if (part.getAsInteger(10, dim) || dim < 0)
+      return llvm::createStringError("malformed shape '" + text +
+                                     "': expected dims like 4096x4096");
+    shape.push_back(dim);
+  }
+  return shape;
+}
+
+/// Prints `array` like numpy, eliding the middle of long dims.
+class ArrayPrinter {
+public:
+  ArrayPrinter(const NpyArray &array, llvm::raw_ostream &os)
+      : array(array), values(toDoubles(array)), os(os),
+        summarize(array.numElements() > 1000) {}
+
+  void print() {
+    if (array.shape.empty()) {
+      printValue(0);
+      os << "\n";
+      return;
+    }
+    printDim(0, 0);
+    os << "\n";
+  }
+
+private:
+  void printValue(int64_t index) {
+    double v = values[index];
+    if (array.type == ElementType::I32 || array.type == ElementType::I64 ||
+        array.type == ElementType::I8 || array.type == ElementType::Bool)
+      os << llvm::formatv("{0}", static_cast<int64_t>(v));
+    else
+      os << llvm::format("%11.6g", v);
+  }
+
+  void printDim(size_t dim, int64_t base) {
+    int64_t size = array.shape[dim];
+    int64_t stride = 1;
+    for (size_t d = dim + 1; d < array.shape.size(); ++d)
+      stride *= array.shape[d];
+    os << "[";
+    for (int64_t i = 0; i < size; ++i) {
+      if (summarize && size > 6 && i == 3) {
+        os << (dim + 1 == array.shape.size() ? " ...," : " ...\n");
+        i = size - 3;
+      }
+      if (i > 0 && dim + 1 < array.shape.size())
+        os << std::string(dim + 1, ' ');
+      if (dim + 1 == array.shape.size())
+        printValue(base + i);
+      else
+        printDim(dim + 1, base + i * stride);
+      if (i + 1 < size)
+        os << (dim + 1 == array.shape.size() ? "," : ",\n");
+    }
+    os << "]";
+  }
+
+  const NpyArray &array;
+  std::vector<double> values;
+  llvm::raw_ostream &os;
+  bool summarize;
+};
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  Options options;
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "norm-runner: JIT-compile an MLIR module with norm ops and run it\n");
+
+  // Freed results are reused by the next call instead of being returned to
+  // the OS: fresh pages cost more than the kernels being timed.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+
+  if (options.target != "cpu")
+    return fail("unknown --target '" + options.target + "' (expected cpu)");
+
+  mlir::DialectRegistry registry;
+  mlir::norm::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string errorMessage;
+  auto file = mlir::openInputFile(options.inputFile, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // The parser or verifier printed the diagnostic.
+
+  JitOptions jitOptions;
+  jitOptions.vectorSize = options.vectorSize;
+  jitOptions.optLevel = options.optLevel;
+  jitOptions.dumpLoweredModule = options.dumpLowered;
+  auto jit = JitModule::compile(*module, options.entry, jitOptions);
+  if (!jit)
+    return fail(jit.takeError());
+  const std::vector<TensorSpec> &specs = (*jit)->getArguments();
+
+  // Arguments: .npy files first, then generated ones.
+  std::vector<std::optional<NpyArray>> args(specs.size());
+  int64_t nextIndex = 0;
+  for (const std::string &input : options.inputs) {
+    auto [index, path] = splitIndexed(input, nextIndex);
+    nextIndex = index + 1;
+    if (index < 0 || index >= static_cast<int64_t>(specs.size()))
+      return fail(llvm::formatv("--input {0}: the entry has {1} argument(s)",
+                                input, specs.size())
+                      .str());
+    auto array = readNpy(path);
+    if (!array)
+      return fail(array.takeError());
+    args[index] = std::move(*array);
+  }
+  std::vector<std::optional<llvm::SmallVector<int64_t>>> givenShapes(
+      specs.size());
+  for (const std::string &text : options.shapes) {
+    auto [index, dims] = splitIndexed(text, -1);
+    if (index < 0 || index >= static_cast<int64_t>(specs.size()))
+      return fail("--shape " + text +
+                  ": expected INDEX=DIMS with an argument index");
+    auto shape = parseShape(dims);
+    if (!shape)
+      return fail(shape.takeError());
+    givenShapes[index] = *shape;
+  }
+  for (auto [index, spec] : llvm::enumerate(specs)) {
+    if (args[index])
+      continue;
+    if (!options.randomInputs)
+      return fail(llvm::formatv("argument #{0} ({1}) has no --input; pass "
+                                "one or use --random-inputs",
+                                index, spec.text)
+                      .str());
+    llvm::SmallVector<int64_t> shape(spec.shape);
+    if (givenShapes[index])
+      shape = *givenShapes[index];
+    else if (llvm::any_of(shape, mlir::ShapedType::isDynamic))
+      return fail(llvm::formatv("argument #{0} ({1}) has dynamic dims: give "
+                                "its shape with --shape {0}=DxD...",
+                                index, spec.text)
+                      .str());
+    std::mt19937_64 engine(options.seed + index);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    int64_t count = 1;
+    for (int64_t dim : shape)
+      count *= dim;
+    std::vector<double> values(count);
+    for (double &v : values)
+      v = normal(engine);
+    args[index] = fromDoubles(spec.type, std::vector<int64_t>(shape.begin(),
+                                                              shape.end()),
+                              values);
+  }
+  std::vector<NpyArray> argArrays;
+  for (auto &arg : args)
+    argArrays.push_back(std::move(*arg));
+
+  auto call = (*jit)->prepare(argArrays);
+  if (!call)
+    return fail(call.takeError());
+  (*call)->invoke();
+  std::vector<NpyArray> results = (*call)->getResults();
+
+  for (auto [index, path] : llvm::enumerate(options.outputs)) {
+    if (index >= results.size())
+      return fail(llvm::formatv("--output {0}: the entry returns only {1} "
+                                "result(s)",
+                                path, results.size())
+                      .str());
+    if (llvm::Error error = writeNpy(path, results[index]))
+      return fail(std::move(error));
+  }
+  if (options.print) {
+    for (auto [index, result] : llvm::enumerate(results)) {
+      llvm::outs() << "result #" << index << ": "
+                   << (*jit)->getResults()[index].text << " shape [";
+      llvm::interleaveComma(result.shape, llvm::outs());
+      llvm::outs() << "]\n";
+      ArrayPrinter(result, llvm::outs()).print();
+    }
+  }
+  if (options.bench > 0) {
+    for (int warmup = 0; warmup < 3; ++warmup)
+      (*call)->invoke();
+    std::vector<double> seconds;
+    for (unsigned i = 0; i < options.bench; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      (*call)->invoke();
+      seconds.push_back(std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - start)
+                            .count());
+    }
+    std::sort(seconds.begin(), seconds.end());
+    double median = seconds[seconds.size() / 2];
+    double bytes = static_cast<double>((*call)->getBytesMoved());
+    llvm::outs() << llvm::formatv(
+        "bench: {0} runs, median {1:f3} ms, min {2:f3} ms, {3:f2} GB/s "
+        "({4} bytes read + written per run), compile {5:f3} s\n",
+        seconds.size(), median * 1e3, seconds.front() * 1e3,
+        bytes / median * 1e-9, static_cast<uint64_t>(bytes),
+        (*jit)->getCompileSeconds());
+  }
+  return 0;
+}
