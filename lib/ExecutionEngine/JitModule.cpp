@@ -118,10 +118,8 @@ AlignedBuffer::~AlignedBuffer() { std::free(ptr); }
 // JitModule
 //===----------------------------------------------------------------------===//
 
-/// Erases the functions that `entry` cannot reach, so that other entries of
-/// the same file (which may not lower) do not get in the way.
-static void pruneUnreachableFunctions(mlir::ModuleOp module,
-                                      mlir::func::FuncOp entry) {
+void norm::pruneUnreachableFunctions(mlir::ModuleOp module,
+                                     mlir::func::FuncOp entry) {
   llvm::SmallPtrSet<mlir::Operation *, 8> reachable = {entry};
   llvm::SmallVector<mlir::Operation *> worklist = {entry};
   mlir::SymbolTable symbols(module);

@@ -32,14 +32,15 @@ namespace cl = llvm::cl;
 
 namespace {
 struct Options {
+  cl::OptionCategory category{"norm-differential-test options"};
   cl::opt<unsigned> cases{"cases", cl::desc("Random configurations to run"),
-                          cl::init(500)};
+                          cl::init(500), cl::cat(category)};
   cl::opt<uint64_t> seed{"seed", cl::desc("Seed of the whole run"),
-                         cl::init(20261122)};
+                         cl::init(20261122), cl::cat(category)};
   cl::opt<uint64_t> caseSeed{"case-seed",
                              cl::desc("Replay the one case with this seed"),
-                             cl::init(0)};
-  cl::opt<bool> verbose{"v", cl::desc("Print every case")};
+                             cl::init(0), cl::cat(category)};
+  cl::opt<bool> verbose{"v", cl::desc("Print every case"), cl::cat(category)};
 };
 
 const char *typeName(ElementType type) {
@@ -361,6 +362,7 @@ int runRandom(const Options &options) {
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   Options options;
+  cl::HideUnrelatedOptions(options.category);
   cl::ParseCommandLineOptions(argc, argv,
                               "Differential test of compiled norm ops "
                               "against the float64 reference\n");

@@ -6,11 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "norm/Dialect/Norm/Transforms/Passes.h"
 #include "norm/ExecutionEngine/JitModule.h"
 #include "norm/InitAll.h"
 #include "norm/Support/HalfFloat.h"
 #include "norm/Support/Npy.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -35,45 +37,56 @@ namespace cl = llvm::cl;
 namespace {
 /// Command-line options, local to main so they cannot clash with LLVM's.
 struct Options {
+  cl::OptionCategory category{"norm-runner options"};
   cl::opt<std::string> inputFile{cl::Positional, cl::desc("<input .mlir>"),
-                                 cl::Required};
+                                 cl::Required, cl::cat(category)};
   cl::opt<std::string> entry{"e", cl::desc("Entry function to run"),
-                             cl::value_desc("name"), cl::init("main")};
+                             cl::value_desc("name"), cl::init("main"), cl::cat(category)};
   cl::opt<std::string> target{"target", cl::desc("Where to run: cpu"),
-                              cl::init("cpu")};
+                              cl::init("cpu"), cl::cat(category)};
   cl::list<std::string> inputs{
       "input",
       cl::desc("Argument from a .npy file: PATH (in argument order) or "
                "INDEX=PATH"),
-      cl::value_desc("[INDEX=]PATH")};
+      cl::value_desc("[INDEX=]PATH"), cl::cat(category)};
   cl::opt<bool> randomInputs{
       "random-inputs",
       cl::desc("Generate arguments not given by --input: values drawn from "
                "N(0, 1) (mt19937_64 seeded with --seed + argument index), "
-               "rounded to the argument's element type")};
+               "rounded to the argument's element type"), cl::cat(category)};
   cl::opt<uint64_t> seed{"seed", cl::desc("Seed of --random-inputs"),
-                         cl::init(0)};
+                         cl::init(0), cl::cat(category)};
   cl::list<std::string> shapes{
       "shape",
       cl::desc("Shape of a generated argument with dynamic dims, e.g. "
                "0=4096x4096"),
-      cl::value_desc("INDEX=DxDx...")};
+      cl::value_desc("INDEX=DxDx..."), cl::cat(category)};
   cl::list<std::string> outputs{
       "output", cl::desc("Write results to .npy files, in result order"),
-      cl::value_desc("PATH")};
-  cl::opt<bool> print{"print", cl::desc("Print results (numpy-like)")};
+      cl::value_desc("PATH"), cl::cat(category)};
+  cl::opt<bool> print{"print", cl::desc("Print results (numpy-like)"), cl::cat(category)};
   cl::opt<unsigned> bench{
       "bench", cl::desc("Time N runs after warm-up; print median and min "
                         "time and effective GB/s"),
-      cl::init(0)};
+      cl::init(0), cl::cat(category)};
   cl::opt<int64_t> vectorSize{
       "vector-size",
       cl::desc("Elements per vector tile (0: from the host's vector width)"),
-      cl::init(0)};
+      cl::init(0), cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level"),
-                             cl::init(3), cl::Prefix};
+                             cl::init(3), cl::Prefix, cl::cat(category)};
   cl::opt<bool> dumpLowered{"dump-lowered",
-                            cl::desc("Print the lowered LLVM-dialect module")};
+                            cl::desc("Print the lowered LLVM-dialect module"), cl::cat(category)};
+  cl::opt<std::string> normKind{
+      "norm",
+      cl::desc("Switch every norm op to rms or layer before compiling "
+               "(the norm-set-kind pass); default: as written"),
+      cl::init(""), cl::cat(category)};
+  cl::opt<bool> paramStats{
+      "param-stats", cl::desc("Print the number of normalization parameters"), cl::cat(category)};
+  cl::opt<bool> summary{
+      "summary", cl::desc("Print each result's shape, first values and "
+                          "checksum, and the compile and run times"), cl::cat(category)};
 };
 
 int fail(const llvm::Twine &message) {
@@ -172,6 +185,7 @@ private:
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   Options options;
+  cl::HideUnrelatedOptions(options.category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "norm-runner: JIT-compile an MLIR module with norm ops and run it\n");
@@ -199,6 +213,24 @@ int main(int argc, char **argv) {
   if (!module)
     return 1; // The parser or verifier printed the diagnostic.
 
+  // Only what the entry reaches is switched, counted and compiled.
+  if (auto entry = module->lookupSymbol<mlir::func::FuncOp>(options.entry))
+    pruneUnreachableFunctions(*module, entry);
+  if (!options.normKind.empty() &&
+      mlir::failed(mlir::norm::setNormKind(*module, options.normKind)))
+    return 1; // The diagnostic names the op or the kind.
+  if (options.paramStats) {
+    mlir::norm::NormParameterCount count =
+        mlir::norm::countNormParameters(*module);
+    for (const auto &op : count.ops)
+      llvm::outs() << llvm::formatv(
+          "{0}: {1} parameters (scale {2}, bias {3}, feature_epsilon {4}){5}\n",
+          op.op->getName(), op.total(), op.scale, op.bias, op.featureEpsilon,
+          op.dynamic ? " + dynamic" : "");
+    llvm::outs() << "normalization parameters: " << count.total << " in "
+                 << count.ops.size() << " norm ops\n";
+  }
+
   JitOptions jitOptions;
   jitOptions.vectorSize = options.vectorSize;
   jitOptions.optLevel = options.optLevel;
@@ -221,6 +253,10 @@ int main(int argc, char **argv) {
     auto array = readNpy(path);
     if (!array)
       return fail(array.takeError());
+    // numpy has no bf16: f32 files feed bf16 arguments (rounded).
+    if (specs[index].type == ElementType::BF16 &&
+        array->type == ElementType::F32)
+      *array = convertArray(*array, ElementType::BF16);
     args[index] = std::move(*array);
   }
   std::vector<std::optional<llvm::SmallVector<int64_t>>> givenShapes(
@@ -270,7 +306,11 @@ int main(int argc, char **argv) {
   auto call = (*jit)->prepare(argArrays);
   if (!call)
     return fail(call.takeError());
+  auto runStart = std::chrono::steady_clock::now();
   (*call)->invoke();
+  double runSeconds = std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - runStart)
+                          .count();
   std::vector<NpyArray> results = (*call)->getResults();
 
   for (auto [index, path] : llvm::enumerate(options.outputs)) {
@@ -290,6 +330,28 @@ int main(int argc, char **argv) {
       llvm::outs() << "]\n";
       ArrayPrinter(result, llvm::outs()).print();
     }
+  }
+  if (options.summary) {
+    for (auto [index, result] : llvm::enumerate(results)) {
+      std::vector<double> values = toDoubles(result);
+      double sum = 0, absSum = 0;
+      for (double v : values) {
+        sum += v;
+        absSum += std::fabs(v);
+      }
+      llvm::outs() << "result #" << index << ": "
+                   << (*jit)->getResults()[index].text << " shape [";
+      llvm::interleaveComma(result.shape, llvm::outs());
+      llvm::outs() << "] first [";
+      for (size_t i = 0; i < std::min<size_t>(4, values.size()); ++i)
+        llvm::outs() << (i ? ", " : "") << llvm::format("%.6g", values[i]);
+      llvm::outs() << llvm::format("] sum %.6g mean|x| %.6g\n", sum,
+                                   values.empty() ? 0.0
+                                                  : absSum / values.size());
+    }
+    llvm::outs() << llvm::format("compile %.3f s, first run %.3f ms\n",
+                                 (*jit)->getCompileSeconds(),
+                                 runSeconds * 1e3);
   }
   if (options.bench > 0) {
     for (int warmup = 0; warmup < 3; ++warmup)

@@ -22,6 +22,9 @@
 
 namespace mlir {
 class ExecutionEngine;
+namespace func {
+class FuncOp;
+} // namespace func
 } // namespace mlir
 
 namespace norm {
@@ -124,6 +127,10 @@ private:
   std::vector<int64_t> resultDescriptors;
   bool hasResults = false;
 };
+
+/// Erases the functions that `entry` cannot reach, so that other entries of
+/// the same file (which may not lower) do not get in the way.
+void pruneUnreachableFunctions(mlir::ModuleOp module, mlir::func::FuncOp entry);
 
 /// The element type of an MLIR type, if norm's runtime supports it.
 std::optional<ElementType> getElementType(mlir::Type type);
