@@ -23,7 +23,7 @@ def Norm_Dialect : Dialect {
     backward pass needs.
 
     The ops are lowered to `linalg` by `convert-norm-to-linalg` and from there
-    to CPU code (`norm-lower-to-cpu`) or to NVIDIA GPUs (`norm-lower-to-nvvm`).
+    to vectorized CPU code (`norm-lower-to-cpu`).
   }];
 }
 
