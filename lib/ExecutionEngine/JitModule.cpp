@@ -11,6 +11,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
@@ -212,6 +213,8 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
       options.vectorSize > 0 ? options.vectorSize : getHostVectorSize();
   mlir::norm::CPUPipelineOptions pipelineOptions;
   pipelineOptions.vectorSize = jit->vectorSize;
+  pipelineOptions.parallel = options.parallel;
+  pipelineOptions.minTaskBytes = options.minTaskBytes;
   mlir::PassManager pm(ctx);
   mlir::norm::buildNormLowerToCPUPipeline(pm, pipelineOptions);
   if (mlir::failed(pm.run(module)))
@@ -241,15 +244,24 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
   auto transformer = mlir::makeOptimizingTransformer(options.optLevel,
                                                      /*sizeLevel=*/0,
                                                      machine->get());
-  llvm::SmallString<256> runnerUtils(getRuntimeLibDir(options));
-  llvm::sys::path::append(runnerUtils, "libmlir_c_runner_utils.so");
-  llvm::SmallVector<StringRef> sharedLibs;
-  if (llvm::sys::fs::exists(runnerUtils))
-    sharedLibs.push_back(runnerUtils);
+  // The runtime libraries are loaded once for the process, not per engine:
+  // an engine's teardown would reset the async runtime's global thread pool
+  // under the next engine. The JIT finds their symbols in the process.
+  for (StringRef name :
+       {"libmlir_c_runner_utils.so", "libmlir_async_runtime.so"}) {
+    if (name.contains("async") && !options.parallel)
+      continue;
+    llvm::SmallString<256> path(getRuntimeLibDir(options));
+    llvm::sys::path::append(path, name);
+    std::string error;
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(),
+                                                          &error))
+      return makeError("cannot load " + path + ": " + error +
+                       " (set NORM_LLVM_RUNTIME_LIB_DIR)");
+  }
   mlir::ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = codeGenLevel;
-  engineOptions.sharedLibPaths = sharedLibs;
   auto engine = mlir::ExecutionEngine::create(module, engineOptions,
                                               std::move(*machine));
   if (!engine)

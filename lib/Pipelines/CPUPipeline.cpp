@@ -6,6 +6,7 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Async/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,8 +22,8 @@ using namespace mlir;
 void mlir::norm::buildNormLowerToCPUPipeline(
     OpPassManager &pm, const CPUPipelineOptions &options) {
   // Rows, then linalg, then vector-sized tiles, all on tensors.
-  pm.addNestedPass<func::FuncOp>(
-      createNormTileRows(NormTileRowsOptions{options.innerTile}));
+  pm.addNestedPass<func::FuncOp>(createNormTileRows(NormTileRowsOptions{
+      options.innerTile, options.parallel ? options.minTaskBytes : 0}));
   pm.addNestedPass<func::FuncOp>(createConvertNormToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -46,7 +47,20 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
-  pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
+  // Row tasks become threads (or a plain loop).
+  if (options.parallel) {
+    pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+    AsyncParallelForPassOptions async;
+    async.asyncDispatch = true;
+    async.numWorkerThreads = -1; // ask the runtime
+    async.minTaskSize = 1;       // tasks are already sized by norm-tile-rows
+    pm.addPass(createAsyncParallelForPass(async));
+    pm.addPass(createAsyncToAsyncRuntimePass());
+    pm.addPass(createAsyncRuntimeRefCountingPass());
+    pm.addPass(createAsyncRuntimeRefCountingOptPass());
+  } else {
+    pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
+  }
   pm.addNestedPass<func::FuncOp>(createLoopInvariantCodeMotionPass());
 
   // Vector and loop lowering to LLVM.
@@ -58,6 +72,10 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
+  // Async runtime calls first: they introduce arith and func ops that the
+  // conversions below then lower.
+  if (options.parallel)
+    pm.addPass(createConvertAsyncToLLVMPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());

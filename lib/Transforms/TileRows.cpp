@@ -4,6 +4,7 @@
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -16,6 +17,38 @@ namespace mlir::norm {
 
 using namespace mlir;
 using namespace mlir::norm;
+
+/// The number of rows per task so that a task moves about `minTaskBytes`
+/// (one read and one write of each element), at least 1.
+static OpFoldResult getRowsPerTask(OpBuilder &b, Location loc, Value input,
+                                   ArrayRef<int64_t> axes,
+                                   int64_t minTaskBytes) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t bytesPerElement =
+      2 * std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+  int64_t elementsPerTask = std::max<int64_t>(1, minTaskBytes / bytesPerElement);
+  int64_t staticRow = 1;
+  Value dynamicRow;
+  for (int64_t axis : axes) {
+    if (!type.isDynamicDim(axis)) {
+      staticRow *= type.getDimSize(axis);
+      continue;
+    }
+    Value dim = tensor::DimOp::create(b, loc, input, axis);
+    dynamicRow = dynamicRow ? arith::MulIOp::create(b, loc, dynamicRow, dim)
+                            : dim;
+  }
+  if (!dynamicRow)
+    return b.getIndexAttr(
+        std::max<int64_t>(1, elementsPerTask / std::max<int64_t>(staticRow, 1)));
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value row = arith::MulIOp::create(
+      b, loc, dynamicRow, arith::ConstantIndexOp::create(b, loc, staticRow));
+  row = arith::MaxUIOp::create(b, loc, row, one);
+  Value rows = arith::DivUIOp::create(
+      b, loc, arith::ConstantIndexOp::create(b, loc, elementsPerTask), row);
+  return arith::MaxUIOp::create(b, loc, rows, one).getResult();
+}
 
 namespace {
 struct NormTileRowsPass
@@ -35,31 +68,61 @@ struct NormTileRowsPass
         ops.push_back(cast<TilingInterface>(op));
     });
     IRRewriter rewriter(&getContext());
-    for (TilingInterface op : ops) {
-      SmallVector<utils::IteratorType> iterators = op.getLoopIteratorTypes();
-      SmallVector<OpFoldResult> tileSizes;
-      for (auto [dim, iterator] : llvm::enumerate(iterators)) {
-        int64_t size = 0;
-        if (iterator == utils::IteratorType::parallel)
-          size = dim + 1 == iterators.size() ? innerTile : 1;
-        tileSizes.push_back(rewriter.getIndexAttr(size));
-      }
-      if (llvm::none_of(iterators, [](utils::IteratorType t) {
-            return t == utils::IteratorType::parallel;
-          }))
-        continue; // A single row: nothing to split.
-      scf::SCFTilingOptions options;
-      options.setTileSizes(tileSizes);
-      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled =
-          scf::tileUsingSCF(rewriter, op, options);
-      if (failed(tiled)) {
-        op.emitOpError("could not be tiled into rows");
+    for (TilingInterface op : ops)
+      if (failed(tileIntoRows(rewriter, op)))
         return signalPassFailure();
-      }
-      rewriter.replaceOp(op, tiled->replacements);
+  }
+
+  /// Tiles `op` with an scf.forall over tasks; with `min-task-bytes`, a task
+  /// is a chunk of rows walked by an scf.for, else a single row.
+  LogicalResult tileIntoRows(RewriterBase &rewriter, TilingInterface op) {
+    SmallVector<utils::IteratorType> iterators = op.getLoopIteratorTypes();
+    int64_t rank = iterators.size();
+    SmallVector<int64_t> parallelDims, axes;
+    for (auto [dim, iterator] : llvm::enumerate(iterators))
+      (iterator == utils::IteratorType::parallel ? parallelDims : axes)
+          .push_back(dim);
+    if (parallelDims.empty())
+      return success(); // A single row: nothing to split.
+
+    // Rows are chunked along the last kept dim, unless it is the innermost
+    // dim (axes not trailing), which is tiled for vectorization instead.
+    int64_t chunkDim = parallelDims.back();
+    bool chunked = minTaskBytes > 0 && chunkDim != rank - 1;
+    rewriter.setInsertionPoint(op);
+    SmallVector<OpFoldResult> taskSizes, rowSizes;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      bool parallel = iterators[dim] == utils::IteratorType::parallel;
+      int64_t rowSize = !parallel ? 0 : dim == rank - 1 ? innerTile : 1;
+      rowSizes.push_back(rewriter.getIndexAttr(rowSize));
+      taskSizes.push_back(rowSizes.back());
     }
+    if (chunked)
+      taskSizes[chunkDim] = getRowsPerTask(
+          rewriter, op.getLoc(), op->getOperand(0), axes, minTaskBytes);
+
+    scf::SCFTilingOptions taskOptions;
+    taskOptions.setTileSizes(taskSizes);
+    taskOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    FailureOr<scf::SCFTilingResult> tasks =
+        scf::tileUsingSCF(rewriter, op, taskOptions);
+    if (failed(tasks))
+      return op.emitOpError("could not be tiled into row tasks");
+    rewriter.replaceOp(op, tasks->replacements);
+    if (!chunked)
+      return success();
+
+    // Walk the rows of each task one at a time.
+    auto task = cast<TilingInterface>(tasks->tiledOps.back());
+    scf::SCFTilingOptions rowOptions;
+    rowOptions.setTileSizes(rowSizes);
+    rewriter.setInsertionPoint(task);
+    FailureOr<scf::SCFTilingResult> rows =
+        scf::tileUsingSCF(rewriter, task, rowOptions);
+    if (failed(rows))
+      return task.emitOpError("could not be tiled into rows");
+    rewriter.replaceOp(task, rows->replacements);
+    return success();
   }
 };
 } // namespace

@@ -103,6 +103,7 @@ struct Case {
     std::vector<int64_t> shape;
   } params[3];
   bool statistics = false;
+  bool parallel = false;
 };
 
 std::string tensorType(llvm::ArrayRef<int64_t> shape, std::vector<bool> dyn,
@@ -149,12 +150,13 @@ std::string printCase(const Case &c) {
   std::string resultNames = "%r#0";
   for (int i = 1; i <= numStats; ++i)
     resultNames += ", %r#" + std::to_string(i);
-  return llvm::formatv("func.func @main({0}) -> ({1}) {{\n"
+  return llvm::formatv("// {8}\nfunc.func @main({0}) -> ({1}) {{\n"
                        "  %r:{2} = norm.{3} %x{4} {{{5}} : {6} -> {1}\n"
                        "  return {7} : {1}\n}\n",
                        args, results, 1 + numStats,
                        c.layer ? "layer_norm" : "rms_norm", operands, attrs,
-                       in, resultNames)
+                       in, resultNames,
+                       c.parallel ? "parallel rows" : "sequential rows")
       .str();
 }
 
@@ -205,6 +207,7 @@ Case randomCase(std::mt19937_64 &rng) {
       p.shape.push_back(chance(0.2) ? 1 : c.shape[a]);
   }
   c.statistics = !c.params[2].present && chance(0.35);
+  c.parallel = chance(0.5);
   return c;
 }
 
@@ -259,7 +262,11 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
   auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, &context);
   if (!module)
     return "the generated IR does not parse:\n" + diagnostics;
-  auto jit = JitModule::compile(*module, "main");
+  // Half the cases run their rows as parallel tasks of a few rows each.
+  JitOptions jitOptions;
+  jitOptions.parallel = c.parallel;
+  jitOptions.minTaskBytes = 2048;
+  auto jit = JitModule::compile(*module, "main", jitOptions);
   if (!jit)
     return llvm::toString(jit.takeError());
 

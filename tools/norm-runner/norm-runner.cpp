@@ -73,6 +73,11 @@ struct Options {
       "vector-size",
       cl::desc("Elements per vector tile (0: from the host's vector width)"),
       cl::init(0), cl::cat(category)};
+  cl::opt<bool> parallel{
+      "parallel",
+      cl::desc("Run rows on all cores (MLIR's async runtime); "
+               "--parallel=false for one thread"),
+      cl::init(true), cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level"),
                              cl::init(3), cl::Prefix, cl::cat(category)};
   cl::opt<bool> dumpLowered{"dump-lowered",
@@ -234,6 +239,7 @@ int main(int argc, char **argv) {
   JitOptions jitOptions;
   jitOptions.vectorSize = options.vectorSize;
   jitOptions.optLevel = options.optLevel;
+  jitOptions.parallel = options.parallel;
   jitOptions.dumpLoweredModule = options.dumpLowered;
   auto jit = JitModule::compile(*module, options.entry, jitOptions);
   if (!jit)

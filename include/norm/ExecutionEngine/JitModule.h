@@ -42,6 +42,10 @@ struct TensorSpec {
 struct JitOptions {
   /// Elements per vector tile; 0 picks one from the host's vector width.
   int64_t vectorSize = 0;
+  /// Run row tasks on all cores (MLIR's async runtime).
+  bool parallel = false;
+  /// With `parallel`, the least memory traffic of one task.
+  int64_t minTaskBytes = 1 << 18;
   /// LLVM optimization level of the JIT (0-3).
   unsigned optLevel = 3;
   /// Directory holding libmlir_c_runner_utils.so; empty picks the build's.

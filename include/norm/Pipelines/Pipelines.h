@@ -26,6 +26,16 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "matmul-cols",
       llvm::cl::desc("Output columns of a contraction's register block"),
       llvm::cl::init(32)};
+  PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run row tasks on all cores with MLIR's async runtime "
+                     "(the JIT must load libmlir_async_runtime.so)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> minTaskBytes{
+      *this, "min-task-bytes",
+      llvm::cl::desc("With parallel: the least memory traffic of one task; "
+                     "smaller tensors run as one task on the calling thread"),
+      llvm::cl::init(1 << 18)};
   PassOptions::Option<int64_t> innerTile{
       *this, "inner-tile",
       llvm::cl::desc("Row tile of the innermost dim when it is not "

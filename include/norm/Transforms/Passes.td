@@ -19,13 +19,21 @@ def NormTileRows : Pass<"norm-tile-rows", "::mlir::func::FuncOp"> {
     split). When the innermost dim is parallel (normalized axes not trailing),
     it is tiled by `inner-tile` instead of 1 so that later vectorization runs
     along contiguous memory. The forall is the unit of parallelism: it becomes
-    threads on CPU and blocks on GPU.
+    threads on CPU and blocks on GPU. With `min-task-bytes`, rows are grouped
+    into tasks of at least that much memory traffic (the chunk size is
+    computed at run time for dynamic rows), so that small tensors make one
+    task and large ones many.
   }];
   let options = [
     Option<"innerTile", "inner-tile", "int64_t", /*default=*/"16",
            "Tile size of the innermost dim when it is not normalized">,
+    Option<"minTaskBytes", "min-task-bytes", "int64_t", /*default=*/"0",
+           "When > 0, each forall iteration is a chunk of rows moving at "
+           "least this many bytes (walked by an inner scf.for), so that "
+           "threads get enough work per task; 0: one row per iteration">,
   ];
   let dependentDialects = [
+    "::mlir::arith::ArithDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::affine::AffineDialect",
