@@ -140,6 +140,12 @@ void norm::pruneUnreachableFunctions(mlir::ModuleOp module,
       f.erase();
 }
 
+/// The path of the async runtime once a parallel module loaded it.
+static std::string &loadedAsyncRuntime() {
+  static std::string path;
+  return path;
+}
+
 /// Four vector registers' worth of f32: enough independent accumulators to
 /// hide the latency of vector adds.
 static int64_t getHostVectorSize() {
@@ -244,7 +250,8 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
   auto transformer = mlir::makeOptimizingTransformer(options.optLevel,
                                                      /*sizeLevel=*/0,
                                                      machine->get());
-  // The runtime libraries are loaded once for the process, not per engine:
+  // The runtime libraries are loaded once for the process, not per engine
+  // (see shutdownJitRuntimes):
   // an engine's teardown would reset the async runtime's global thread pool
   // under the next engine. The JIT finds their symbols in the process.
   for (StringRef name :
@@ -258,6 +265,8 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
                                                           &error))
       return makeError("cannot load " + path + ": " + error +
                        " (set NORM_LLVM_RUNTIME_LIB_DIR)");
+    if (name.contains("async"))
+      loadedAsyncRuntime() = path.str().str();
   }
   mlir::ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
@@ -279,6 +288,23 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
 }
 
 JitModule::~JitModule() = default;
+
+void norm::shutdownJitRuntimes() {
+  // The async runtime keeps a global thread pool built on LLVM's; it must go
+  // before llvm_shutdown() (InitLLVM's destructor) tears down what it uses.
+  using DestroyFn = void (*)();
+  if (loadedAsyncRuntime().empty())
+    return;
+  llvm::sys::DynamicLibrary library =
+      llvm::sys::DynamicLibrary::getPermanentLibrary(
+          loadedAsyncRuntime().c_str());
+  loadedAsyncRuntime().clear();
+  if (!library.isValid())
+    return;
+  if (auto destroy = reinterpret_cast<DestroyFn>(
+          library.getAddressOfSymbol("__mlir_execution_engine_destroy")))
+    destroy();
+}
 
 Expected<std::unique_ptr<PreparedCall>>
 JitModule::prepare(llvm::ArrayRef<NpyArray> args) const {
