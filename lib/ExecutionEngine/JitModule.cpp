@@ -18,6 +18,8 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 
@@ -281,13 +283,54 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
   if (!entryFn)
     return entryFn.takeError();
   jit->entryFn = *entryFn;
+  jit->parallel = options.parallel;
   jit->compileSeconds = std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - start)
                             .count();
   return jit;
 }
 
-JitModule::~JitModule() = default;
+/// Returns once every worker of the async runtime has left the code of earlier
+/// tasks. A worker signals a task's completion from inside JIT code and then
+/// returns through it, so an engine must not be freed before this: each
+/// worker takes one of N tasks that can only finish together.
+static void quiesceAsyncRuntime() {
+  if (loadedAsyncRuntime().empty())
+    return;
+  llvm::sys::DynamicLibrary library =
+      llvm::sys::DynamicLibrary::getPermanentLibrary(
+          loadedAsyncRuntime().c_str());
+  auto getWorkers = reinterpret_cast<int64_t (*)()>(
+      library.getAddressOfSymbol("mlirAsyncRuntimGetNumWorkerThreads"));
+  auto execute = reinterpret_cast<void (*)(void *, void (*)(void *))>(
+      library.getAddressOfSymbol("mlirAsyncRuntimeExecute"));
+  if (!getWorkers || !execute)
+    return;
+  struct Barrier {
+    std::mutex mutex;
+    std::condition_variable changed;
+    int64_t total = 0, arrived = 0, left = 0;
+  } barrier;
+  barrier.total = getWorkers();
+  for (int64_t i = 0; i < barrier.total; ++i)
+    execute(&barrier, [](void *opaque) {
+      auto *b = static_cast<Barrier *>(opaque);
+      std::unique_lock<std::mutex> lock(b->mutex);
+      ++b->arrived;
+      b->changed.notify_all();
+      b->changed.wait(lock, [b] { return b->arrived == b->total; });
+      ++b->left;
+      b->changed.notify_all();
+    });
+  std::unique_lock<std::mutex> lock(barrier.mutex);
+  barrier.changed.wait(lock,
+                       [&] { return barrier.left == barrier.total; });
+}
+
+JitModule::~JitModule() {
+  if (parallel)
+    quiesceAsyncRuntime();
+}
 
 void norm::shutdownJitRuntimes() {
   // The async runtime keeps a global thread pool built on LLVM's; it must go

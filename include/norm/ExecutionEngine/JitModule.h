@@ -108,6 +108,7 @@ private:
   std::vector<TensorSpec> results;
   double compileSeconds = 0;
   int64_t vectorSize = 0;
+  bool parallel = false;
 };
 
 class PreparedCall {
