@@ -151,6 +151,10 @@ NpyArray randomArray(ElementType type, std::vector<int64_t> shape,
 
 /// STREAM-style copy of `bytes` with `threads` threads.
 void copy(const uint8_t *src, uint8_t *dst, size_t bytes, int threads) {
+  if (threads == 1) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
   size_t chunk = (bytes / threads + 63) / 64 * 64;
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int t = 0; t < threads; ++t) {

@@ -42,6 +42,9 @@ void mlir::norm::buildNormLowerToCPUPipeline(
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (options.streamingStores)
+    pm.addNestedPass<func::FuncOp>(createNormStreamingStores());
   // Per-row scratch buffers are tiny and static: keep them on the stack.
   pm.addNestedPass<func::FuncOp>(bufferization::createPromoteBuffersToStackPass());
   bufferization::buildBufferDeallocationPipeline(pm);
@@ -64,7 +67,9 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createLoopInvariantCodeMotionPass());
 
   // Vector and loop lowering to LLVM.
-  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass());
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
+      vector::VectorMultiReductionLowering::InnerReduction));
+  pm.addNestedPass<func::FuncOp>(createNormReassociateReductions());
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createConvertLinalgToLoopsPass());

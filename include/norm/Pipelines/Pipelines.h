@@ -36,6 +36,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("With parallel: the least memory traffic of one task; "
                      "smaller tensors run as one task on the calling thread"),
       llvm::cl::init(1 << 18)};
+  PassOptions::Option<bool> streamingStores{
+      *this, "streaming-stores",
+      llvm::cl::desc("Write large returned buffers with non-temporal stores "
+                     "(norm-streaming-stores)"),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> innerTile{
       *this, "inner-tile",
       llvm::cl::desc("Row tile of the innermost dim when it is not "

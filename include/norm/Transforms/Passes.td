@@ -69,4 +69,41 @@ def NormVectorize : Pass<"norm-vectorize", "::mlir::func::FuncOp"> {
   ];
 }
 
+def NormStreamingStores : Pass<"norm-streaming-stores", "::mlir::func::FuncOp"> {
+  let summary = "Write large function results with non-temporal stores";
+  let description = [{
+    A norm reads its input once and writes its output once; with ordinary
+    stores every output cache line is first read from memory
+    (write-allocate), so a third of the traffic is wasted. On bufferized
+    code, this pass rewrites each `vector.transfer_write` of a full, unmasked,
+    contiguous vector into a buffer that the function returns (allocated by
+    `memref.alloc`, at least `min-bytes` large or dynamically sized) into a
+    `vector.store` with `nontemporal = true` and 64-byte alignment. It only
+    does so where that alignment is provable from the allocation's alignment,
+    the static strides and the offsets (constants or loop induction variables
+    with aligned bounds and steps); other writes are left alone. Results that
+    the function consumes itself are not returned buffers and keep cached
+    stores.
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"1048576",
+           "Smallest statically sized result buffer written with "
+           "non-temporal stores">,
+  ];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
+def NormReassociateReductions
+    : Pass<"norm-reassociate-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Let horizontal vector reductions combine lanes as a tree";
+  let description = [{
+    Adds the `reassoc` fast-math flag to floating-point `vector.reduction`
+    ops of kind add and mul. Their lanes already hold partial sums that were
+    accumulated in a lane-wise (not sequential) order, so combining them in a
+    tree changes nothing of substance, while the strict order LLVM must
+    otherwise keep is a serial chain of scalar adds per row (64 dependent
+    additions for a 64-lane accumulator).
+  }];
+}
+
 #endif // NORM_TRANSFORMS_PASSES_TD
