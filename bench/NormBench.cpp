@@ -104,7 +104,8 @@ Compiled compile(const std::string &source, const std::string &entry,
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
   c.context = std::make_unique<mlir::MLIRContext>(registry);
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, c.context.get());
+  auto module =
+      mlir::parseSourceString<mlir::ModuleOp>(source, c.context.get());
   if (!module)
     llvm::report_fatal_error("norm-bench: cannot parse a generated module");
   JitOptions options;
@@ -231,15 +232,15 @@ struct OneDNN {
 //===----------------------------------------------------------------------===//
 
 std::string normModule(bool layer, bool bf16, int64_t rows, int64_t cols) {
-  std::string t = llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols,
-                                bf16 ? "bf16" : "f32");
+  std::string t =
+      llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols, bf16 ? "bf16" : "f32");
   std::string p = llvm::formatv("tensor<{0}x{1}>", cols, bf16 ? "bf16" : "f32");
-  return llvm::formatv(
-      "func.func @main(%x: {0}, %g: {1}, %b: {1}) -> {0} {{\n"
-      "  %y = norm.{2} %x scale(%g : {1}){3} {{epsilon = 1.0e-5 : f64} : {0} -> {0}\n"
-      "  return %y : {0}\n}\n",
-      t, p, layer ? "layer_norm" : "rms_norm",
-      layer ? " bias(%b : " + p + ")" : std::string());
+  return llvm::formatv("func.func @main(%x: {0}, %g: {1}, %b: {1}) -> {0} {{\n"
+                       "  %y = norm.{2} %x scale(%g : {1}){3} {{epsilon = "
+                       "1.0e-5 : f64} : {0} -> {0}\n"
+                       "  return %y : {0}\n}\n",
+                       t, p, layer ? "layer_norm" : "rms_norm",
+                       layer ? " bias(%b : " + p + ")" : std::string());
 }
 
 struct Row {
@@ -267,10 +268,12 @@ void benchNorms(std::vector<Row> &table, std::vector<std::string> &compileLog,
         std::vector<uint8_t> y(bytes), copyDst(bytes);
         std::vector<float> gf(cols), bf(cols);
         for (int64_t c = 0; c < cols; ++c) {
-          gf[c] = bf16 ? fromBF16(reinterpret_cast<uint16_t *>(g.data.data())[c])
-                       : reinterpret_cast<float *>(g.data.data())[c];
-          bf[c] = bf16 ? fromBF16(reinterpret_cast<uint16_t *>(b.data.data())[c])
-                       : reinterpret_cast<float *>(b.data.data())[c];
+          gf[c] = bf16
+                      ? fromBF16(reinterpret_cast<uint16_t *>(g.data.data())[c])
+                      : reinterpret_cast<float *>(g.data.data())[c];
+          bf[c] = bf16
+                      ? fromBF16(reinterpret_cast<uint16_t *>(b.data.data())[c])
+                      : reinterpret_cast<float *>(b.data.data())[c];
         }
         std::string shape = llvm::formatv("{0}x{1}", rows, cols);
         std::string dtype = bf16 ? "bf16" : "f32";
@@ -279,53 +282,56 @@ void benchNorms(std::vector<Row> &table, std::vector<std::string> &compileLog,
         for (bool layer : {false, true}) {
           Compiled compiled = compile(normModule(layer, bf16, rows, cols),
                                       "main", {x, g, b}, threads > 1);
-          compileLog.push_back(llvm::formatv(
-              "{0,-10} {1,-5} {2,-10} {3} thread(s): {4:f3} s",
-              layer ? "layer_norm" : "rms_norm", dtype, shape, threads,
-              compiled.jit->getCompileSeconds()));
+          compileLog.push_back(
+              llvm::formatv("{0,-10} {1,-5} {2,-10} {3} thread(s): {4:f3} s",
+                            layer ? "layer_norm" : "rms_norm", dtype, shape,
+                            threads, compiled.jit->getCompileSeconds()));
           std::unique_ptr<OneDNN> onednn;
           if (layer)
             onednn = std::make_unique<OneDNN>(bf16, rows, cols, x.data.data(),
                                               y.data(), gf.data(), bf.data());
           std::vector<Impl> impls;
-          impls.push_back({"copy", [&] {
-                             copy(x.data.data(), copyDst.data(), bytes, threads);
-                           }});
+          impls.push_back(
+              {"copy",
+               [&] { copy(x.data.data(), copyDst.data(), bytes, threads); }});
           impls.push_back({"norm", [&] { compiled.call->invoke(); }});
           if (onednn)
             impls.push_back({"oneDNN", [&] { onednn->run(); }});
-          impls.push_back({"scalar", [&] {
-                             if (bf16)
-                               scalarNorm(layer,
-                                          reinterpret_cast<uint16_t *>(x.data.data()),
-                                          reinterpret_cast<uint16_t *>(g.data.data()),
-                                          reinterpret_cast<uint16_t *>(b.data.data()),
-                                          reinterpret_cast<uint16_t *>(y.data()),
-                                          rows, cols, threads,
-                                          [](uint16_t v) { return fromBF16(v); },
-                                          [](float v) { return toBF16(v); });
-                             else
-                               scalarNorm(layer,
-                                          reinterpret_cast<float *>(x.data.data()),
-                                          reinterpret_cast<float *>(g.data.data()),
-                                          reinterpret_cast<float *>(b.data.data()),
-                                          reinterpret_cast<float *>(y.data()),
-                                          rows, cols, threads,
-                                          [](float v) { return v; },
-                                          [](float v) { return v; });
-                           }});
+          impls.push_back(
+              {"scalar", [&] {
+                 if (bf16)
+                   scalarNorm(
+                       layer, reinterpret_cast<uint16_t *>(x.data.data()),
+                       reinterpret_cast<uint16_t *>(g.data.data()),
+                       reinterpret_cast<uint16_t *>(b.data.data()),
+                       reinterpret_cast<uint16_t *>(y.data()), rows, cols,
+                       threads, [](uint16_t v) { return fromBF16(v); },
+                       [](float v) { return toBF16(v); });
+                 else
+                   scalarNorm(
+                       layer, reinterpret_cast<float *>(x.data.data()),
+                       reinterpret_cast<float *>(g.data.data()),
+                       reinterpret_cast<float *>(b.data.data()),
+                       reinterpret_cast<float *>(y.data()), rows, cols, threads,
+                       [](float v) { return v; }, [](float v) { return v; });
+               }});
           measure(impls, rounds, roundSeconds);
           // Bytes each implementation must move: x, y and the parameters.
           double moved = 2.0 * bytes + (layer ? 2 : 1) * cols * elem;
           double copyGBps = 2.0 * bytes / median(impls[0].samples) * 1e-9;
           for (Impl &impl : impls) {
             double t = median(impl.samples);
-            double gbps = (impl.name == "copy" ? 2.0 * bytes : moved) / t * 1e-9;
-            table.push_back({impl.name, impl.name == "copy" ? "-" : layer ? "layer" : "rms",
+            double gbps =
+                (impl.name == "copy" ? 2.0 * bytes : moved) / t * 1e-9;
+            table.push_back({impl.name,
+                             impl.name == "copy" ? "-"
+                             : layer             ? "layer"
+                                                 : "rms",
                              dtype, shape, threads, t, gbps, gbps / copyGBps});
           }
           if (!layer) // oneDNN 2.6 has no RMSNorm
-            table.push_back({"oneDNN", "rms", dtype, shape, threads, NAN, NAN, NAN});
+            table.push_back(
+                {"oneDNN", "rms", dtype, shape, threads, NAN, NAN, NAN});
         }
       }
     }
@@ -333,14 +339,14 @@ void benchNorms(std::vector<Row> &table, std::vector<std::string> &compileLog,
 }
 
 void printNormTable(const std::vector<Row> &table) {
-  llvm::outs() << llvm::formatv("{0,-7} {1,-6} {2,-5} {3,-11} {4,7} {5,12} {6,9} {7,8}\n",
-                                "impl", "op", "dtype", "shape", "threads",
-                                "median ms", "GB/s", "vs copy");
+  llvm::outs() << llvm::formatv(
+      "{0,-7} {1,-6} {2,-5} {3,-11} {4,7} {5,12} {6,9} {7,8}\n", "impl", "op",
+      "dtype", "shape", "threads", "median ms", "GB/s", "vs copy");
   for (const Row &r : table) {
     if (std::isnan(r.medianSeconds)) {
-      llvm::outs() << llvm::formatv("{0,-7} {1,-6} {2,-5} {3,-11} {4,7} {5,12}\n",
-                                    r.impl, r.op, r.dtype, r.shape, r.threads,
-                                    "n/a (no RMSNorm in oneDNN 2.6)");
+      llvm::outs() << llvm::formatv(
+          "{0,-7} {1,-6} {2,-5} {3,-11} {4,7} {5,12}\n", r.impl, r.op, r.dtype,
+          r.shape, r.threads, "n/a (no RMSNorm in oneDNN 2.6)");
       continue;
     }
     llvm::outs() << llvm::formatv(
@@ -368,12 +374,12 @@ void benchBlock(const std::string &exampleDir, const std::string &config,
                 int repeats) {
   // Weights scaled by 1/sqrt(fan-in), as initialized for training.
   std::vector<std::vector<int64_t>> shapes = {
-      {seq, dim},    {dim},         {dim},      {dim, dim},
-      {dim, dim},    {dim, dim},    {dim, dim}, {dim},
-      {dim},         {dim, hidden}, {dim, hidden}, {hidden, dim}};
+      {seq, dim}, {dim}, {dim}, {dim, dim},    {dim, dim},    {dim, dim},
+      {dim, dim}, {dim}, {dim}, {dim, hidden}, {dim, hidden}, {hidden, dim}};
   std::vector<NpyArray> args;
   for (auto [i, shape] : llvm::enumerate(shapes)) {
-    double stddev = shape.size() == 2 && i > 0 ? 1.0 / std::sqrt(shape[0]) : 1.0;
+    double stddev =
+        shape.size() == 2 && i > 0 ? 1.0 / std::sqrt(shape[0]) : 1.0;
     double mean = shape.size() == 1 && (i == 1 || i == 7) ? 1.0 : 0.0;
     args.push_back(randomArray(ElementType::F32, shape, 10 + i, mean,
                                shape.size() == 1 ? 0.1 : stddev));
@@ -409,8 +415,10 @@ void benchBlock(const std::string &exampleDir, const std::string &config,
         "  return %a, %c : {0}, {0}\n}\n",
         t2, t1, std::string(kind) == "rms" ? "rms_norm" : "layer_norm",
         std::string(kind) == "rms" ? "" : " bias(%b : " + t1 + ")");
-    Compiled normsOnly = compile(norms, "main", {args[0], args[1], args[2]}, true);
-    std::vector<Impl> normImpls = {{"norms", [&] { normsOnly.call->invoke(); }}};
+    Compiled normsOnly =
+        compile(norms, "main", {args[0], args[1], args[2]}, true);
+    std::vector<Impl> normImpls = {
+        {"norms", [&] { normsOnly.call->invoke(); }}};
     measure(normImpls, 3, 0.05);
     double tn = median(normImpls[0].samples);
     llvm::outs() << llvm::formatv(
@@ -425,24 +433,29 @@ void benchMatmul(int64_t m, int64_t k, int64_t n, int allThreads) {
   NpyArray a = randomArray(ElementType::F32, {m, k}, 1);
   NpyArray b = randomArray(ElementType::F32, {k, n}, 2);
   std::vector<float> c(m * n);
-  std::string source = llvm::formatv(
-      "func.func @main(%a: tensor<{0}x{1}xf32>, %b: tensor<{1}x{2}xf32>) -> tensor<{0}x{2}xf32> {{\n"
-      "  %z = arith.constant 0.0 : f32\n"
-      "  %e = tensor.empty() : tensor<{0}x{2}xf32>\n"
-      "  %f = linalg.fill ins(%z : f32) outs(%e : tensor<{0}x{2}xf32>) -> tensor<{0}x{2}xf32>\n"
-      "  %r = linalg.matmul ins(%a, %b : tensor<{0}x{1}xf32>, tensor<{1}x{2}xf32>) outs(%f : tensor<{0}x{2}xf32>) -> tensor<{0}x{2}xf32>\n"
-      "  return %r : tensor<{0}x{2}xf32>\n}\n",
-      m, k, n);
+  std::string source =
+      llvm::formatv("func.func @main(%a: tensor<{0}x{1}xf32>, %b: "
+                    "tensor<{1}x{2}xf32>) -> tensor<{0}x{2}xf32> {{\n"
+                    "  %z = arith.constant 0.0 : f32\n"
+                    "  %e = tensor.empty() : tensor<{0}x{2}xf32>\n"
+                    "  %f = linalg.fill ins(%z : f32) outs(%e : "
+                    "tensor<{0}x{2}xf32>) -> tensor<{0}x{2}xf32>\n"
+                    "  %r = linalg.matmul ins(%a, %b : tensor<{0}x{1}xf32>, "
+                    "tensor<{1}x{2}xf32>) outs(%f : tensor<{0}x{2}xf32>) -> "
+                    "tensor<{0}x{2}xf32>\n"
+                    "  return %r : tensor<{0}x{2}xf32>\n}\n",
+                    m, k, n);
   Compiled compiled = compile(source, "main", {a, b}, false);
   const float *pa = reinterpret_cast<const float *>(a.data.data());
   const float *pb = reinterpret_cast<const float *>(b.data.data());
-  std::vector<Impl> impls = {{"norm (1 thread)", [&] { compiled.call->invoke(); }}};
+  std::vector<Impl> impls = {
+      {"norm (1 thread)", [&] { compiled.call->invoke(); }}};
   for (int threads : {1, allThreads}) {
     impls.push_back({llvm::formatv("OpenBLAS ({0} thread(s))", threads).str(),
                      [&, threads] {
                        openblas_set_num_threads(threads);
-                       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                   m, n, k, 1.0f, pa, k, pb, n, 0.0f, c.data(), n);
+                       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m,
+                                   n, k, 1.0f, pa, k, pb, n, 0.0f, c.data(), n);
                      }});
     if (allThreads == 1)
       break;
@@ -450,9 +463,10 @@ void benchMatmul(int64_t m, int64_t k, int64_t n, int allThreads) {
   measure(impls, 3, 0.3);
   double flops = 2.0 * m * n * k;
   for (Impl &impl : impls)
-    llvm::outs() << llvm::formatv("  {0,-24} [{1}x{2}] x [{2}x{3}]: {4,8:f2} ms {5,8:f1} GFLOP/s\n",
-                                  impl.name, m, k, n, median(impl.samples) * 1e3,
-                                  flops / median(impl.samples) * 1e-9);
+    llvm::outs() << llvm::formatv(
+        "  {0,-24} [{1}x{2}] x [{2}x{3}]: {4,8:f2} ms {5,8:f1} GFLOP/s\n",
+        impl.name, m, k, n, median(impl.samples) * 1e3,
+        flops / median(impl.samples) * 1e-9);
 }
 } // namespace
 
@@ -481,9 +495,9 @@ static int run(int argc, char **argv) {
 
   llvm::outs() << "\n== Transformer block (pre-norm, f32, norms on "
                << allThreads << " threads, matmuls on 1) ==\n";
-  llvm::outs() << llvm::formatv("{0,-5} {1,-6} {2,10} {3,13} {4,12} {5,10} {6,10}\n",
-                                "block", "norm", "compile", "run", "tokens/s",
-                                "GFLOP/s", "in norms");
+  llvm::outs() << llvm::formatv(
+      "{0,-5} {1,-6} {2,10} {3,13} {4,12} {5,10} {6,10}\n", "block", "norm",
+      "compile", "run", "tokens/s", "GFLOP/s", "in norms");
   benchBlock(exampleDir, "tiny", 80, 128, 256, 8, quick ? 5 : 50);
   if (!quick)
     benchBlock(exampleDir, "7b", 128, 4096, 11008, 32, 3);

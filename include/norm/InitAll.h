@@ -1,4 +1,5 @@
-//===- InitAll.h - Register everything norm's tools use ----------*- C++ -*-===//
+//===- InitAll.h - Register everything norm's tools use ----------*- C++
+//-*-===//
 
 #ifndef NORM_INITALL_H
 #define NORM_INITALL_H

@@ -19,9 +19,9 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 using namespace norm;
 using llvm::Expected;
@@ -207,10 +207,9 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
   llvm::raw_string_ostream diagnosticStream(diagnostics);
   mlir::ScopedDiagnosticHandler handler(ctx, [&](mlir::Diagnostic &diag) {
     StringRef severity =
-        diag.getSeverity() == mlir::DiagnosticSeverity::Error ? "error"
-        : diag.getSeverity() == mlir::DiagnosticSeverity::Warning
-            ? "warning"
-            : "note";
+        diag.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
+        : diag.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+                                                                  : "note";
     diagnosticStream << diag.getLocation() << ": " << severity << ": " << diag
                      << "\n";
     for (mlir::Diagnostic &note : diag.getNotes())
@@ -239,19 +238,18 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
       llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machineBuilder)
     return machineBuilder.takeError();
-  llvm::CodeGenOptLevel codeGenLevel = options.optLevel >= 3
-                                           ? llvm::CodeGenOptLevel::Aggressive
-                                       : options.optLevel == 0
-                                           ? llvm::CodeGenOptLevel::None
-                                           : llvm::CodeGenOptLevel::Default;
+  llvm::CodeGenOptLevel codeGenLevel =
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
+                              : llvm::CodeGenOptLevel::Default;
   machineBuilder->setCodeGenOptLevel(codeGenLevel);
   Expected<std::unique_ptr<llvm::TargetMachine>> machine =
       machineBuilder->createTargetMachine();
   if (!machine)
     return machine.takeError();
-  auto transformer = mlir::makeOptimizingTransformer(options.optLevel,
-                                                     /*sizeLevel=*/0,
-                                                     machine->get());
+  auto transformer =
+      mlir::makeOptimizingTransformer(options.optLevel,
+                                      /*sizeLevel=*/0, machine->get());
   // The runtime libraries are loaded once for the process, not per engine
   // (see shutdownJitRuntimes):
   // an engine's teardown would reset the async runtime's global thread pool
@@ -263,8 +261,7 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
     llvm::SmallString<256> path(getRuntimeLibDir(options));
     llvm::sys::path::append(path, name);
     std::string error;
-    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(),
-                                                          &error))
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(), &error))
       return makeError("cannot load " + path + ": " + error +
                        " (set NORM_LLVM_RUNTIME_LIB_DIR)");
     if (name.contains("async"))
@@ -273,8 +270,8 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
   mlir::ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = codeGenLevel;
-  auto engine = mlir::ExecutionEngine::create(module, engineOptions,
-                                              std::move(*machine));
+  auto engine =
+      mlir::ExecutionEngine::create(module, engineOptions, std::move(*machine));
   if (!engine)
     return makeError("compiling @" + entry + " failed: " +
                      llvm::toString(engine.takeError()) + "\n" + diagnostics);
@@ -284,9 +281,9 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
     return entryFn.takeError();
   jit->entryFn = *entryFn;
   jit->parallel = options.parallel;
-  jit->compileSeconds = std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
+  jit->compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return jit;
 }
 
@@ -323,8 +320,7 @@ static void quiesceAsyncRuntime() {
       b->changed.notify_all();
     });
   std::unique_lock<std::mutex> lock(barrier.mutex);
-  barrier.changed.wait(lock,
-                       [&] { return barrier.left == barrier.total; });
+  barrier.changed.wait(lock, [&] { return barrier.left == barrier.total; });
 }
 
 JitModule::~JitModule() {
@@ -373,9 +369,9 @@ JitModule::prepare(llvm::ArrayRef<NpyArray> args) const {
     if (!array.data.empty())
       std::memcpy(buffer.data(), array.data.data(), array.data.size());
     // Descriptor words: allocated, aligned, offset, sizes..., strides...
-    std::vector<int64_t> descriptor = {
-        reinterpret_cast<int64_t>(buffer.data()),
-        reinterpret_cast<int64_t>(buffer.data()), 0};
+    std::vector<int64_t> descriptor = {reinterpret_cast<int64_t>(buffer.data()),
+                                       reinterpret_cast<int64_t>(buffer.data()),
+                                       0};
     descriptor.insert(descriptor.end(), array.shape.begin(), array.shape.end());
     std::vector<int64_t> strides(array.shape.size(), 1);
     for (int64_t d = static_cast<int64_t>(array.shape.size()) - 2; d >= 0; --d)
@@ -433,34 +429,36 @@ static void forEachResult(const std::vector<TensorSpec> &specs,
 
 std::vector<NpyArray> PreparedCall::getResults() const {
   std::vector<NpyArray> arrays;
-  forEachResult(module.results, resultDescriptors, [&](const TensorSpec &spec,
-                                                       const int64_t *words) {
-    size_t rank = spec.shape.size();
-    NpyArray array;
-    array.type = spec.type;
-    array.shape.assign(words + 3, words + 3 + rank);
-    size_t elementSize = getElementSize(spec.type);
-    array.data.resize(array.numElements() * elementSize);
-    const auto *base = reinterpret_cast<const uint8_t *>(words[1]) +
-                       words[2] * static_cast<int64_t>(elementSize);
-    const int64_t *strides = words + 3 + rank;
-    // Strided copy into row-major order: results may be views.
-    std::vector<int64_t> index(rank, 0);
-    for (int64_t linear = 0, e = array.numElements(); linear < e; ++linear) {
-      int64_t offset = 0;
-      for (size_t d = 0; d < rank; ++d)
-        offset += index[d] * strides[d];
-      std::memcpy(array.data.data() + linear * elementSize,
-                  base + offset * static_cast<int64_t>(elementSize),
-                  elementSize);
-      for (int64_t d = static_cast<int64_t>(rank) - 1; d >= 0; --d) {
-        if (++index[d] < array.shape[d])
-          break;
-        index[d] = 0;
-      }
-    }
-    arrays.push_back(std::move(array));
-  });
+  forEachResult(
+      module.results, resultDescriptors,
+      [&](const TensorSpec &spec, const int64_t *words) {
+        size_t rank = spec.shape.size();
+        NpyArray array;
+        array.type = spec.type;
+        array.shape.assign(words + 3, words + 3 + rank);
+        size_t elementSize = getElementSize(spec.type);
+        array.data.resize(array.numElements() * elementSize);
+        const auto *base = reinterpret_cast<const uint8_t *>(words[1]) +
+                           words[2] * static_cast<int64_t>(elementSize);
+        const int64_t *strides = words + 3 + rank;
+        // Strided copy into row-major order: results may be views.
+        std::vector<int64_t> index(rank, 0);
+        for (int64_t linear = 0, e = array.numElements(); linear < e;
+             ++linear) {
+          int64_t offset = 0;
+          for (size_t d = 0; d < rank; ++d)
+            offset += index[d] * strides[d];
+          std::memcpy(array.data.data() + linear * elementSize,
+                      base + offset * static_cast<int64_t>(elementSize),
+                      elementSize);
+          for (int64_t d = static_cast<int64_t>(rank) - 1; d >= 0; --d) {
+            if (++index[d] < array.shape[d])
+              break;
+            index[d] = 0;
+          }
+        }
+        arrays.push_back(std::move(array));
+      });
   return arrays;
 }
 

@@ -46,7 +46,8 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   if (options.streamingStores)
     pm.addNestedPass<func::FuncOp>(createNormStreamingStores());
   // Per-row scratch buffers are tiny and static: keep them on the stack.
-  pm.addNestedPass<func::FuncOp>(bufferization::createPromoteBuffersToStackPass());
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createPromoteBuffersToStackPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 

@@ -17,8 +17,7 @@ int64_t Tensor::numElements() const {
 }
 
 std::vector<int64_t>
-norm::reference::canonicalAxes(const std::vector<int64_t> &axes,
-                               int64_t rank) {
+norm::reference::canonicalAxes(const std::vector<int64_t> &axes, int64_t rank) {
   if (axes.empty())
     throw std::invalid_argument("no normalized axes");
   std::vector<int64_t> result;
@@ -106,9 +105,8 @@ NormResult norm::reference::normalize(const Tensor &input,
   struct Param {
     const Tensor *tensor;
     std::vector<int64_t> index;
-  } params[3] = {{options.scale, {}},
-                 {options.bias, {}},
-                 {options.featureEpsilon, {}}};
+  } params[3] = {
+      {options.scale, {}}, {options.bias, {}}, {options.featureEpsilon, {}}};
   const char *names[] = {"scale", "bias", "feature_epsilon"};
   for (int k = 0; k < 3; ++k)
     if (params[k].tensor)
@@ -135,9 +133,8 @@ NormResult norm::reference::normalize(const Tensor &input,
     return 1.0 / std::sqrt(std::max(meanValue + eps, options.tiny));
   };
   // Rows with zero features still get statistics (mean 0, variance 0).
-  bool noFeatures =
-      std::any_of(axes.begin(), axes.end(),
-                  [&](int64_t axis) { return shape[axis] == 0; });
+  bool noFeatures = std::any_of(axes.begin(), axes.end(),
+                                [&](int64_t axis) { return shape[axis] == 0; });
   size_t rowCount = noFeatures ? numRows : rowOffsets.size();
   for (size_t r = 0; r < rowCount; ++r) {
     int64_t base = noFeatures ? 0 : rowOffsets[r];
@@ -162,10 +159,10 @@ NormResult norm::reference::normalize(const Tensor &input,
     if (noFeatures)
       continue;
     for (size_t f = 0; f < featureOffsets.size(); ++f) {
-      double inv = perFeature
-                       ? inverseRoot(moment, params[2].tensor->data
-                                                 [params[2].index[f]])
-                       : rowInv;
+      double inv =
+          perFeature
+              ? inverseRoot(moment, params[2].tensor->data[params[2].index[f]])
+              : rowInv;
       double y = (input.data[base + featureOffsets[f]] - mean) * inv;
       if (params[0].tensor)
         y *= params[0].tensor->data[params[0].index[f]];

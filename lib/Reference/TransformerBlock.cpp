@@ -85,13 +85,12 @@ Tensor norm::reference::transformerBlock(const BlockWeights &w,
   if (config.postNorm) {
     Tensor h = normalizeRows(add(w.x, attention(w.x, w, config.heads)),
                              w.norm1Gamma, w.norm1Beta, config);
-    return normalizeRows(add(h, feedForward(h, w)), w.norm2Gamma,
-                         w.norm2Beta, config);
+    return normalizeRows(add(h, feedForward(h, w)), w.norm2Gamma, w.norm2Beta,
+                         config);
   }
-  Tensor h = add(w.x, attention(normalizeRows(w.x, w.norm1Gamma, w.norm1Beta,
-                                              config),
-                                w, config.heads));
-  return add(h, feedForward(normalizeRows(h, w.norm2Gamma, w.norm2Beta,
-                                          config),
-                            w));
+  Tensor h =
+      add(w.x, attention(normalizeRows(w.x, w.norm1Gamma, w.norm1Beta, config),
+                         w, config.heads));
+  return add(
+      h, feedForward(normalizeRows(h, w.norm2Gamma, w.norm2Beta, config), w));
 }

@@ -66,8 +66,8 @@ int64_t NpyArray::numElements() const {
 
 static llvm::Error npyError(StringRef name, const llvm::Twine &what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 "'" + name + "' is not a valid .npy file: " +
-                                     what);
+                                 "'" + name +
+                                     "' is not a valid .npy file: " + what);
 }
 
 /// The value of `key` in numpy's header dict (a Python literal), e.g.
@@ -80,9 +80,9 @@ static std::optional<StringRef> findValue(StringRef header, StringRef key) {
   if (!rest.consume_front(":"))
     return std::nullopt;
   rest = rest.ltrim();
-  size_t end = rest.starts_with("(")    ? rest.find(')') + 1
-               : rest.starts_with("'")  ? rest.find('\'', 1) + 1
-                                        : rest.find_first_of(",}");
+  size_t end = rest.starts_with("(")   ? rest.find(')') + 1
+               : rest.starts_with("'") ? rest.find('\'', 1) + 1
+                                       : rest.find_first_of(",}");
   if (end == StringRef::npos || end == 0)
     return std::nullopt;
   return rest.take_front(end).trim();
@@ -99,15 +99,15 @@ static std::optional<Descr> parseDescr(StringRef descr) {
   if (descr == "bfloat16")
     return Descr{ElementType::BF16, false};
   bool big = descr.starts_with(">");
-  StringRef code = descr.drop_front(
-      descr.starts_with("<") || descr.starts_with(">") ||
-              descr.starts_with("|") || descr.starts_with("=")
-          ? 1
-          : 0);
+  StringRef code =
+      descr.drop_front(descr.starts_with("<") || descr.starts_with(">") ||
+                               descr.starts_with("|") || descr.starts_with("=")
+                           ? 1
+                           : 0);
   static const std::pair<StringRef, ElementType> codes[] = {
-      {"f2", ElementType::F16}, {"f4", ElementType::F32},
-      {"f8", ElementType::F64}, {"i1", ElementType::I8},
-      {"i4", ElementType::I32}, {"i8", ElementType::I64},
+      {"f2", ElementType::F16},  {"f4", ElementType::F32},
+      {"f8", ElementType::F64},  {"i1", ElementType::I8},
+      {"i4", ElementType::I32},  {"i8", ElementType::I64},
       {"b1", ElementType::Bool}, {"V2", ElementType::BF16}};
   for (auto [name, type] : codes)
     if (code == name)
@@ -122,8 +122,8 @@ llvm::Expected<NpyArray> norm::parseNpy(StringRef bytes, StringRef name) {
   unsigned major = static_cast<uint8_t>(bytes[6]);
   size_t headerLength, headerStart;
   if (major == 1) {
-    headerLength = static_cast<uint8_t>(bytes[8]) |
-                   static_cast<uint8_t>(bytes[9]) << 8;
+    headerLength =
+        static_cast<uint8_t>(bytes[8]) | static_cast<uint8_t>(bytes[9]) << 8;
     headerStart = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12)
@@ -196,8 +196,8 @@ std::string norm::serializeNpy(const NpyArray &input) {
   const NpyArray &array = input.type == ElementType::BF16
                               ? convertArray(input, ElementType::F32)
                               : input;
-  static const char *descrs[] = {"<f2", "", "<f4", "<f8", "|i1",
-                                 "<i4", "<i8", "|b1"};
+  static const char *descrs[] = {"<f2", "",    "<f4", "<f8",
+                                 "|i1", "<i4", "<i8", "|b1"};
   std::string shape = "(";
   for (int64_t dim : array.shape)
     shape += std::to_string(dim) + ", ";
@@ -235,21 +235,18 @@ llvm::Error norm::writeNpy(StringRef path, const NpyArray &array) {
   os << serializeNpy(array);
   os.close();
   if (os.has_error())
-    return llvm::createStringError(os.error(), "cannot write '" + path +
-                                                   "': " +
-                                                   os.error().message());
+    return llvm::createStringError(
+        os.error(), "cannot write '" + path + "': " + os.error().message());
   return llvm::Error::success();
 }
 
-template <typename T>
-static T load(const uint8_t *p) {
+template <typename T> static T load(const uint8_t *p) {
   T value;
   std::memcpy(&value, p, sizeof(T));
   return value;
 }
 
-template <typename T>
-static void store(uint8_t *p, T value) {
+template <typename T> static void store(uint8_t *p, T value) {
   std::memcpy(p, &value, sizeof(T));
 }
 

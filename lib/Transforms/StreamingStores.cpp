@@ -113,8 +113,9 @@ struct NormStreamingStoresPass
         rootType.getNumElements() * elementBytes < minBytes)
       return false;
     // Only results leave the function; buffers it reads back stay cached.
-    return llvm::any_of(root->getUsers(),
-                        [](Operation *user) { return isa<func::ReturnOp>(user); });
+    return llvm::any_of(root->getUsers(), [](Operation *user) {
+      return isa<func::ReturnOp>(user);
+    });
   }
 };
 } // namespace

@@ -26,7 +26,8 @@ static OpFoldResult getRowsPerTask(OpBuilder &b, Location loc, Value input,
   auto type = cast<RankedTensorType>(input.getType());
   int64_t bytesPerElement =
       2 * std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
-  int64_t elementsPerTask = std::max<int64_t>(1, minTaskBytes / bytesPerElement);
+  int64_t elementsPerTask =
+      std::max<int64_t>(1, minTaskBytes / bytesPerElement);
   int64_t staticRow = 1;
   Value dynamicRow;
   for (int64_t axis : axes) {
@@ -35,12 +36,12 @@ static OpFoldResult getRowsPerTask(OpBuilder &b, Location loc, Value input,
       continue;
     }
     Value dim = tensor::DimOp::create(b, loc, input, axis);
-    dynamicRow = dynamicRow ? arith::MulIOp::create(b, loc, dynamicRow, dim)
-                            : dim;
+    dynamicRow =
+        dynamicRow ? arith::MulIOp::create(b, loc, dynamicRow, dim) : dim;
   }
   if (!dynamicRow)
-    return b.getIndexAttr(
-        std::max<int64_t>(1, elementsPerTask / std::max<int64_t>(staticRow, 1)));
+    return b.getIndexAttr(std::max<int64_t>(
+        1, elementsPerTask / std::max<int64_t>(staticRow, 1)));
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value row = arith::MulIOp::create(
       b, loc, dynamicRow, arith::ConstantIndexOp::create(b, loc, staticRow));

@@ -32,13 +32,15 @@ using namespace mlir;
 using namespace mlir::norm;
 
 /// Tiles `op` with `tileSizes` (0: not tiled); returns the tiled op.
-static FailureOr<linalg::LinalgOp>
-tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> tileSizes,
-     bool partialReduction) {
+static FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter,
+                                        linalg::LinalgOp op,
+                                        ArrayRef<int64_t> tileSizes,
+                                        bool partialReduction) {
   if (llvm::all_of(tileSizes, [](int64_t size) { return size == 0; }))
     return op;
   scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tileSizes));
+  options.setTileSizes(
+      getAsIndexOpFoldResult(rewriter.getContext(), tileSizes));
   if (partialReduction) {
     // The accumulator stays vector-shaped across the loop and is reduced
     // once after it.
@@ -90,8 +92,7 @@ static LogicalResult tileContraction(RewriterBase &rewriter,
 /// Tiles `op` so that its innermost loop spans at most `vectorSize` elements
 /// and every other loop one: first the parallel loops, then the reductions,
 /// as partial reductions when the innermost loop is one.
-static LogicalResult tileForVectors(RewriterBase &rewriter,
-                                    linalg::LinalgOp op,
+static LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op,
                                     const NormVectorizeOptions &options) {
   if (linalg::isaContractionOpInterface(op))
     return tileContraction(rewriter, op, options);
@@ -213,8 +214,7 @@ struct NormVectorizePass
 
   LogicalResult simplify() {
     RewritePatternSet patterns(&getContext());
-    for (RegisteredOperationName name :
-         getContext().getRegisteredOperations())
+    for (RegisteredOperationName name : getContext().getRegisteredOperations())
       name.getCanonicalizationPatterns(patterns, &getContext());
     return applyPatternsGreedily(getOperation(), std::move(patterns));
   }

@@ -43,19 +43,6 @@ struct Options {
   cl::opt<bool> verbose{"v", cl::desc("Print every case"), cl::cat(category)};
 };
 
-const char *typeName(ElementType type) {
-  switch (type) {
-  case ElementType::F16:
-    return "f16";
-  case ElementType::BF16:
-    return "bf16";
-  case ElementType::F32:
-    return "f32";
-  default:
-    return "f64";
-  }
-}
-
 /// Tolerance of a value stored in `type` and computed in `compute`.
 struct Tolerance {
   double atol, rtol;
@@ -110,10 +97,10 @@ std::string tensorType(llvm::ArrayRef<int64_t> shape, std::vector<bool> dyn,
                        ElementType type) {
   std::string text = "tensor<";
   for (auto [i, dim] : llvm::enumerate(shape))
-    text += (dyn.size() > i && dyn[i] ? std::string("?")
-                                      : std::to_string(dim)) +
-            "x";
-  return text + typeName(type) + ">";
+    text +=
+        (dyn.size() > i && dyn[i] ? std::string("?") : std::to_string(dim)) +
+        "x";
+  return text + getElementTypeName(type).str() + ">";
 }
 
 std::string printCase(const Case &c) {
@@ -146,7 +133,8 @@ std::string printCase(const Case &c) {
                     c.epsilon)
           .str();
   if (c.explicitCompute)
-    attrs += std::string(", compute_type = ") + typeName(c.computeType);
+    attrs += std::string(", compute_type = ") +
+             getElementTypeName(c.computeType).str();
   std::string resultNames = "%r#0";
   for (int i = 1; i <= numStats; ++i)
     resultNames += ", %r#" + std::to_string(i);
@@ -154,8 +142,8 @@ std::string printCase(const Case &c) {
                        "  %r:{2} = norm.{3} %x{4} {{{5}} : {6} -> {1}\n"
                        "  return {7} : {1}\n}\n",
                        args, results, 1 + numStats,
-                       c.layer ? "layer_norm" : "rms_norm", operands, attrs,
-                       in, resultNames,
+                       c.layer ? "layer_norm" : "rms_norm", operands, attrs, in,
+                       resultNames,
                        c.parallel ? "parallel rows" : "sequential rows")
       .str();
 }
@@ -164,16 +152,14 @@ Case randomCase(std::mt19937_64 &rng) {
   auto uniform = [&](int lo, int hi) {
     return std::uniform_int_distribution<int>(lo, hi)(rng);
   };
-  auto chance = [&](double p) {
-    return std::bernoulli_distribution(p)(rng);
-  };
+  auto chance = [&](double p) { return std::bernoulli_distribution(p)(rng); };
   const ElementType floats[] = {ElementType::F16, ElementType::BF16,
                                 ElementType::F32, ElementType::F64};
   Case c;
   c.layer = chance(0.5);
   c.inputType = floats[uniform(0, 3)];
-  c.computeType = c.inputType == ElementType::F64 ? ElementType::F64
-                                                  : ElementType::F32;
+  c.computeType =
+      c.inputType == ElementType::F64 ? ElementType::F64 : ElementType::F32;
   if (c.inputType != ElementType::F64 && chance(0.15))
     c.computeType = ElementType::F64;
   c.explicitCompute = c.computeType != ElementType::F32 || chance(0.1);
@@ -272,8 +258,8 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
 
   // Inputs, rounded to their types; some rows zeroed.
   std::vector<NpyArray> args;
-  std::vector<double> x = randomValues(rng, product(c.shape),
-                                       c.layer ? 2.0 : 0.0, 1.5);
+  std::vector<double> x =
+      randomValues(rng, product(c.shape), c.layer ? 2.0 : 0.0, 1.5);
   auto canonical = reference::canonicalAxes(c.axes, c.shape.size());
   if (!x.empty() && std::bernoulli_distribution(0.3)(rng)) {
     // Zero one whole row: every element sharing the first element's kept
@@ -310,14 +296,16 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
     return llvm::toString(results.takeError());
 
   reference::NormOptions options;
-  options.kind = c.layer ? reference::NormKind::Layer : reference::NormKind::RMS;
+  options.kind =
+      c.layer ? reference::NormKind::Layer : reference::NormKind::RMS;
   options.axes = c.axes;
   options.epsilon = c.epsilon;
   options.tiny = getTiny(c.computeType);
   for (int k = 0; k < 3; ++k)
     if (c.params[k].present)
-      (k == 0 ? options.scale : k == 1 ? options.bias : options.featureEpsilon) =
-          &params[k];
+      (k == 0   ? options.scale
+       : k == 1 ? options.bias
+                : options.featureEpsilon) = &params[k];
   reference::NormResult want = reference::normalize(
       reference::Tensor{c.shape, toDoubles(args[0])}, options);
 

@@ -9,7 +9,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "norm optimizer driver: the norm dialect, its passes and "
-                  "pipelines, and upstream MLIR\n",
+      argc, argv,
+      "norm optimizer driver: the norm dialect, its passes and "
+      "pipelines, and upstream MLIR\n",
       registry));
 }

@@ -41,7 +41,8 @@ struct Options {
   cl::opt<std::string> inputFile{cl::Positional, cl::desc("<input .mlir>"),
                                  cl::Required, cl::cat(category)};
   cl::opt<std::string> entry{"e", cl::desc("Entry function to run"),
-                             cl::value_desc("name"), cl::init("main"), cl::cat(category)};
+                             cl::value_desc("name"), cl::init("main"),
+                             cl::cat(category)};
   cl::opt<std::string> target{"target", cl::desc("Where to run: cpu"),
                               cl::init("cpu"), cl::cat(category)};
   cl::list<std::string> inputs{
@@ -53,7 +54,8 @@ struct Options {
       "random-inputs",
       cl::desc("Generate arguments not given by --input: values drawn from "
                "N(0, 1) (mt19937_64 seeded with --seed + argument index), "
-               "rounded to the argument's element type"), cl::cat(category)};
+               "rounded to the argument's element type"),
+      cl::cat(category)};
   cl::opt<uint64_t> seed{"seed", cl::desc("Seed of --random-inputs"),
                          cl::init(0), cl::cat(category)};
   cl::list<std::string> shapes{
@@ -64,10 +66,12 @@ struct Options {
   cl::list<std::string> outputs{
       "output", cl::desc("Write results to .npy files, in result order"),
       cl::value_desc("PATH"), cl::cat(category)};
-  cl::opt<bool> print{"print", cl::desc("Print results (numpy-like)"), cl::cat(category)};
+  cl::opt<bool> print{"print", cl::desc("Print results (numpy-like)"),
+                      cl::cat(category)};
   cl::opt<unsigned> bench{
-      "bench", cl::desc("Time N runs after warm-up; print median and min "
-                        "time and effective GB/s"),
+      "bench",
+      cl::desc("Time N runs after warm-up; print median and min "
+               "time and effective GB/s"),
       cl::init(0), cl::cat(category)};
   cl::opt<int64_t> vectorSize{
       "vector-size",
@@ -81,17 +85,20 @@ struct Options {
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level"),
                              cl::init(3), cl::Prefix, cl::cat(category)};
   cl::opt<bool> dumpLowered{"dump-lowered",
-                            cl::desc("Print the lowered LLVM-dialect module"), cl::cat(category)};
+                            cl::desc("Print the lowered LLVM-dialect module"),
+                            cl::cat(category)};
   cl::opt<std::string> normKind{
       "norm",
       cl::desc("Switch every norm op to rms or layer before compiling "
                "(the norm-set-kind pass); default: as written"),
       cl::init(""), cl::cat(category)};
   cl::opt<bool> paramStats{
-      "param-stats", cl::desc("Print the number of normalization parameters"), cl::cat(category)};
-  cl::opt<bool> summary{
-      "summary", cl::desc("Print each result's shape, first values and "
-                          "checksum, and the compile and run times"), cl::cat(category)};
+      "param-stats", cl::desc("Print the number of normalization parameters"),
+      cl::cat(category)};
+  cl::opt<bool> summary{"summary",
+                        cl::desc("Print each result's shape, first values and "
+                                 "checksum, and the compile and run times"),
+                        cl::cat(category)};
 };
 
 int fail(const llvm::Twine &message) {
@@ -309,9 +316,8 @@ static int run(int argc, char **argv) {
     std::vector<double> values(count);
     for (double &v : values)
       v = normal(engine);
-    args[index] = fromDoubles(spec.type, std::vector<int64_t>(shape.begin(),
-                                                              shape.end()),
-                              values);
+    args[index] = fromDoubles(
+        spec.type, std::vector<int64_t>(shape.begin(), shape.end()), values);
   }
   std::vector<NpyArray> argArrays;
   for (auto &arg : args)
@@ -322,9 +328,9 @@ static int run(int argc, char **argv) {
     return fail(call.takeError());
   auto runStart = std::chrono::steady_clock::now();
   (*call)->invoke();
-  double runSeconds = std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - runStart)
-                          .count();
+  double runSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart)
+          .count();
   std::vector<NpyArray> results = (*call)->getResults();
 
   for (auto [index, path] : llvm::enumerate(options.outputs)) {
@@ -364,8 +370,7 @@ static int run(int argc, char **argv) {
                                                   : absSum / values.size());
     }
     llvm::outs() << llvm::format("compile %.3f s, first run %.3f ms\n",
-                                 (*jit)->getCompileSeconds(),
-                                 runSeconds * 1e3);
+                                 (*jit)->getCompileSeconds(), runSeconds * 1e3);
   }
   if (options.bench > 0) {
     for (int warmup = 0; warmup < 3; ++warmup)

@@ -58,9 +58,9 @@ protected:
 
 TEST_F(NormOpsTest, BuildsEveryFormInOneCall) {
   Type bf16 = builder.getBF16Type(), f32 = builder.getF32Type();
-  auto args = arguments({tensor({ShapedType::kDynamic, 8, 64}, bf16),
-                         tensor({64}, f32), tensor({1}, bf16),
-                         tensor({8, 64}, f32)});
+  auto args =
+      arguments({tensor({ShapedType::kDynamic, 8, 64}, bf16), tensor({64}, f32),
+                 tensor({1}, bf16), tensor({8, 64}, f32)});
   Location loc = builder.getUnknownLoc();
 
   auto rms = RMSNormOp::create(builder, loc, args[0], {-1}, 1e-6, args[1],
@@ -71,18 +71,17 @@ TEST_F(NormOpsTest, BuildsEveryFormInOneCall) {
   EXPECT_EQ(rms.getInvRms().getType(),
             tensor({ShapedType::kDynamic, 8, 1}, f32));
 
-  auto layer = LayerNormOp::create(builder, loc, args[0], {1, 2}, 1e-5,
-                                   args[3], Value(), Value(),
-                                   /*withStatistics=*/true,
-                                   builder.getF64Type());
+  auto layer = LayerNormOp::create(
+      builder, loc, args[0], {1, 2}, 1e-5, args[3], Value(), Value(),
+      /*withStatistics=*/true, builder.getF64Type());
   EXPECT_TRUE(succeeded(verify(layer)));
   EXPECT_EQ(layer.getMean().getType(),
             tensor({ShapedType::kDynamic, 1, 1}, builder.getF64Type()));
   EXPECT_EQ(layer.getInvStd().getType(), layer.getMean().getType());
   EXPECT_EQ(layer.getEffectiveComputeType(), builder.getF64Type());
 
-  auto plain = LayerNormOp::create(builder, loc, args[0], {-1}, 1e-5,
-                                   Value(), Value(), args[1]);
+  auto plain = LayerNormOp::create(builder, loc, args[0], {-1}, 1e-5, Value(),
+                                   Value(), args[1]);
   EXPECT_TRUE(succeeded(verify(plain)));
   EXPECT_FALSE(plain.getMean());
   EXPECT_EQ(plain.getEffectiveComputeType(), f32);
@@ -106,8 +105,8 @@ TEST_F(NormOpsTest, VerifierRejectsBadForms) {
   EXPECT_EQ(messages.back(), "'norm.layer_norm' op expects dim 0 of 'scale' "
                              "to be 1 or 8 (input dim 1), got 4");
 
-  auto statsWithEpsilon = RMSNormOp::create(
-      builder, loc, args[0], {0}, 1e-6, Value(), Value(), args[1], true);
+  auto statsWithEpsilon = RMSNormOp::create(builder, loc, args[0], {0}, 1e-6,
+                                            Value(), Value(), args[1], true);
   EXPECT_TRUE(failed(verify(statsWithEpsilon)));
   EXPECT_EQ(messages.back(),
             "'norm.rms_norm' op expects no statistics results with "
@@ -131,13 +130,13 @@ TEST(CanonicalizeAxes, WrapsSortsAndRejects) {
 
 TEST_F(NormOpsTest, ParameterCountAndKindSwitch) {
   Type f32 = builder.getF32Type();
-  auto args = arguments({tensor({80, 128}, f32), tensor({128}, f32),
-                         tensor({128}, f32)});
+  auto args = arguments(
+      {tensor({80, 128}, f32), tensor({128}, f32), tensor({128}, f32)});
   Location loc = builder.getUnknownLoc();
-  auto first = LayerNormOp::create(builder, loc, args[0], {-1}, 1e-5,
-                                   args[1], args[2]);
-  auto second = LayerNormOp::create(builder, loc, first.getOutput(), {-1},
-                                    1e-5, args[1], args[2]);
+  auto first =
+      LayerNormOp::create(builder, loc, args[0], {-1}, 1e-5, args[1], args[2]);
+  auto second = LayerNormOp::create(builder, loc, first.getOutput(), {-1}, 1e-5,
+                                    args[1], args[2]);
   (void)second;
   // Shared gamma and beta count once: 2 * 128.
   NormParameterCount count = countNormParameters(*module);

@@ -60,7 +60,8 @@ TEST_F(JitModuleTest, MatchesReferenceOnRandomData) {
   NpyArray xa = fromDoubles(ElementType::F32, {37, 256}, x);
   NpyArray ga = fromDoubles(ElementType::F32, {256}, g);
   auto results = jit->run({xa, ga});
-  ASSERT_TRUE(static_cast<bool>(results)) << llvm::toString(results.takeError());
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
   ASSERT_EQ(results->size(), 1u);
 
   reference::Tensor scale{{256}, toDoubles(ga)};
@@ -79,10 +80,10 @@ TEST_F(JitModuleTest, MatchesReferenceOnRandomData) {
 TEST_F(JitModuleTest, RepeatedCallsReuseArguments) {
   auto jit = compile(kRMS);
   ASSERT_TRUE(jit);
-  NpyArray x = fromDoubles(ElementType::F32, {2, 256},
-                           std::vector<double>(512, 2.0));
-  NpyArray g = fromDoubles(ElementType::F32, {256},
-                           std::vector<double>(256, 3.0));
+  NpyArray x =
+      fromDoubles(ElementType::F32, {2, 256}, std::vector<double>(512, 2.0));
+  NpyArray g =
+      fromDoubles(ElementType::F32, {256}, std::vector<double>(256, 3.0));
   auto call = jit->prepare({x, g});
   ASSERT_TRUE(static_cast<bool>(call));
   for (int i = 0; i < 3; ++i)
@@ -97,17 +98,17 @@ TEST_F(JitModuleTest, RepeatedCallsReuseArguments) {
 TEST_F(JitModuleTest, RejectsMismatchedArguments) {
   auto jit = compile(kRMS);
   ASSERT_TRUE(jit);
-  NpyArray x = fromDoubles(ElementType::F32, {2, 255},
-                           std::vector<double>(510, 1.0));
-  NpyArray g = fromDoubles(ElementType::F16, {256},
-                           std::vector<double>(256, 1.0));
+  NpyArray x =
+      fromDoubles(ElementType::F32, {2, 255}, std::vector<double>(510, 1.0));
+  NpyArray g =
+      fromDoubles(ElementType::F16, {256}, std::vector<double>(256, 1.0));
   auto wrongShape = jit->prepare({x, g});
   ASSERT_FALSE(static_cast<bool>(wrongShape));
   EXPECT_EQ(llvm::toString(wrongShape.takeError()),
             "argument #0 expects shape [?, 256] (tensor<?x256xf32>), got "
             "[2, 255]");
-  NpyArray x2 = fromDoubles(ElementType::F32, {2, 256},
-                            std::vector<double>(512, 1.0));
+  NpyArray x2 =
+      fromDoubles(ElementType::F32, {2, 256}, std::vector<double>(512, 1.0));
   auto wrongType = jit->prepare({x2, g});
   ASSERT_FALSE(static_cast<bool>(wrongType));
   EXPECT_EQ(llvm::toString(wrongType.takeError()),

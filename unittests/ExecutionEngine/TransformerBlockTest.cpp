@@ -7,10 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "norm/Reference/TransformerBlock.h"
 #include "norm/Dialect/Norm/Transforms/Passes.h"
 #include "norm/ExecutionEngine/JitModule.h"
 #include "norm/InitAll.h"
-#include "norm/Reference/TransformerBlock.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -53,9 +53,9 @@ TEST_P(TransformerBlockTest, MatchesFloat64Reference) {
   uint64_t seed = std::random_device{}();
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
-  std::vector<std::vector<int64_t>> shapes = {
-      {s, d}, {d}, {d}, {d, d}, {d, d}, {d, d}, {d, d},
-      {d},    {d}, {d, f}, {d, f}, {f, d}};
+  std::vector<std::vector<int64_t>> shapes = {{s, d}, {d},    {d},    {d, d},
+                                              {d, d}, {d, d}, {d, d}, {d},
+                                              {d},    {d, f}, {d, f}, {f, d}};
   std::vector<NpyArray> args;
   std::vector<reference::Tensor> tensors;
   for (auto [i, shape] : llvm::enumerate(shapes)) {
@@ -78,27 +78,25 @@ TEST_P(TransformerBlockTest, MatchesFloat64Reference) {
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
-  std::string path = std::string(NORM_EXAMPLES_DIR) + "/" + c.config.name +
-                     ".mlir";
+  std::string path =
+      std::string(NORM_EXAMPLES_DIR) + "/" + c.config.name + ".mlir";
   auto module = mlir::parseSourceFile<mlir::ModuleOp>(path, &context);
   ASSERT_TRUE(module) << "cannot parse " << path;
   bool rms = c.kind == reference::NormKind::RMS;
-  ASSERT_TRUE(mlir::succeeded(
-      mlir::norm::setNormKind(*module, rms ? "rms" : "layer")));
+  ASSERT_TRUE(
+      mlir::succeeded(mlir::norm::setNormKind(*module, rms ? "rms" : "layer")));
   JitOptions options;
   options.parallel = true;
-  auto jit = JitModule::compile(*module,
-                                c.postNorm ? "block_post_norm" : "block",
-                                options);
+  auto jit = JitModule::compile(
+      *module, c.postNorm ? "block_post_norm" : "block", options);
   ASSERT_TRUE(static_cast<bool>(jit)) << llvm::toString(jit.takeError());
   auto results = (*jit)->run(args);
   ASSERT_TRUE(static_cast<bool>(results))
       << llvm::toString(results.takeError());
 
-  reference::BlockWeights weights{tensors[0], tensors[1], tensors[2],
-                                  tensors[3], tensors[4], tensors[5],
-                                  tensors[6], tensors[7], tensors[8],
-                                  tensors[9], tensors[10], tensors[11]};
+  reference::BlockWeights weights{
+      tensors[0], tensors[1], tensors[2], tensors[3], tensors[4],  tensors[5],
+      tensors[6], tensors[7], tensors[8], tensors[9], tensors[10], tensors[11]};
   reference::BlockConfig config;
   config.heads = c.config.heads;
   config.norm = c.kind;

@@ -24,8 +24,8 @@ NormOptions layer(std::vector<int64_t> axes = {-1}, double eps = 0.0) {
   return options;
 }
 
-void expectNear(const std::vector<double> &got,
-                const std::vector<double> &want, double tol = 1e-12) {
+void expectNear(const std::vector<double> &got, const std::vector<double> &want,
+                double tol = 1e-12) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i)
     EXPECT_NEAR(got[i], want[i], tol) << "at " << i;
@@ -85,8 +85,7 @@ TEST(Reference, SeveralNonContiguousAxes) {
     for (int i = 0; i < 2; ++i)
       for (int k = 0; k < 2; ++k)
         EXPECT_NEAR(r.output.data[i * 6 + j * 2 + k],
-                    (x.data[i * 6 + j * 2 + k] - mean) / std::sqrt(var),
-                    1e-12);
+                    (x.data[i * 6 + j * 2 + k] - mean) / std::sqrt(var), 1e-12);
     EXPECT_NEAR(r.mean.data[j], mean, 1e-12);
   }
   EXPECT_EQ(r.mean.shape, (std::vector<int64_t>{1, 3, 1}));

@@ -28,7 +28,7 @@ TEST(HalfFloat, RoundsToNearestEven) {
   EXPECT_EQ(halfBitsToDouble(doubleToHalfBits(std::ldexp(1.0, -24))),
             std::ldexp(1.0, -24));
   EXPECT_EQ(doubleToHalfBits(std::ldexp(1.0, -26)), 0); // below half the
-                                                         // smallest subnormal
+                                                        // smallest subnormal
   // 1 + 2^-11 is halfway between 1 and 1 + 2^-10: ties to even (1).
   EXPECT_EQ(halfBitsToDouble(doubleToHalfBits(1.0 + std::ldexp(1.0, -11))),
             1.0);

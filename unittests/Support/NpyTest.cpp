@@ -34,12 +34,11 @@ TEST(Npy, HeaderIsExactlyWhatNumpyWrites) {
 }
 
 TEST(Npy, RoundTripsEveryTypeAndRank) {
-  const ElementType types[] = {ElementType::F16, ElementType::F32,
-                               ElementType::F64, ElementType::I8,
-                               ElementType::I32, ElementType::I64,
-                               ElementType::Bool};
-  const std::vector<int64_t> shapes[] = {{}, {5}, {2, 3}, {2, 1, 3},
-                                         {1, 2, 0, 4}};
+  const ElementType types[] = {
+      ElementType::F16, ElementType::F32, ElementType::F64, ElementType::I8,
+      ElementType::I32, ElementType::I64, ElementType::Bool};
+  const std::vector<int64_t> shapes[] = {
+      {}, {5}, {2, 3}, {2, 1, 3}, {1, 2, 0, 4}};
   for (ElementType type : types) {
     for (const std::vector<int64_t> &shape : shapes) {
       int64_t count = 1;

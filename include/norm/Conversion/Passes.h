@@ -1,4 +1,5 @@
-//===- Passes.h - norm conversion passes --------------------------*- C++ -*-===//
+//===- Passes.h - norm conversion passes --------------------------*- C++
+//-*-===//
 
 #ifndef NORM_CONVERSION_PASSES_H
 #define NORM_CONVERSION_PASSES_H

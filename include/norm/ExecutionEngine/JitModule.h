@@ -1,4 +1,5 @@
-//===- JitModule.h - Compile a norm module and call its entry -----*- C++ -*-===//
+//===- JitModule.h - Compile a norm module and call its entry -----*- C++
+//-*-===//
 //
 // The JIT behind norm-runner, the differential tests and the benchmarks:
 // lower a module with a norm pipeline, create an MLIR ExecutionEngine for the
@@ -96,7 +97,8 @@ public:
   prepare(llvm::ArrayRef<NpyArray> args) const;
 
   /// Calls the entry once and returns copies of its results.
-  llvm::Expected<std::vector<NpyArray>> run(llvm::ArrayRef<NpyArray> args) const;
+  llvm::Expected<std::vector<NpyArray>>
+  run(llvm::ArrayRef<NpyArray> args) const;
 
 private:
   JitModule() = default;

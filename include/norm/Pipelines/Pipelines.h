@@ -1,4 +1,5 @@
-//===- Pipelines.h - norm's named lowering pipelines --------------*- C++ -*-===//
+//===- Pipelines.h - norm's named lowering pipelines --------------*- C++
+//-*-===//
 
 #ifndef NORM_PIPELINES_PIPELINES_H
 #define NORM_PIPELINES_PIPELINES_H

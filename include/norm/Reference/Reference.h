@@ -1,4 +1,5 @@
-//===- Reference.h - Float64 reference semantics of the norm ops --*- C++ -*-===//
+//===- Reference.h - Float64 reference semantics of the norm ops --*- C++
+//-*-===//
 //
 // The ground truth for tests and benchmarks: norm.rms_norm and
 // norm.layer_norm evaluated in double precision, exactly as the ops'

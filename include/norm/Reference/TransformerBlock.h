@@ -1,4 +1,5 @@
-//===- TransformerBlock.h - Float64 reference of the example block -*- C++ -*-===//
+//===- TransformerBlock.h - Float64 reference of the example block -*- C++
+//-*-===//
 //
 // The decoder block of examples/transformer_block/ evaluated in double
 // precision: multi-head causal self-attention and a SwiGLU feed-forward, with

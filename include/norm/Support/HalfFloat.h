@@ -1,4 +1,5 @@
-//===- HalfFloat.h - f16 and bf16 conversions with correct rounding -*- C++ -*-===//
+//===- HalfFloat.h - f16 and bf16 conversions with correct rounding -*- C++
+//-*-===//
 //
 // Host-side conversions between double/float and the 16-bit float formats,
 // rounding to nearest even, for reading, writing and generating tensors.

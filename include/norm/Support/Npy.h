@@ -1,4 +1,5 @@
-//===- Npy.h - Reading and writing numpy .npy files ---------------*- C++ -*-===//
+//===- Npy.h - Reading and writing numpy .npy files ---------------*- C++
+//-*-===//
 //
 // Tensors cross the runner's boundary as .npy files (format versions 1.0 to
 // 3.0 on read, 1.0 or 2.0 on write, as numpy writes them).

@@ -1,4 +1,5 @@
-//===- Passes.h - norm code generation passes ---------------------*- C++ -*-===//
+//===- Passes.h - norm code generation passes ---------------------*- C++
+//-*-===//
 
 #ifndef NORM_TRANSFORMS_PASSES_H
 #define NORM_TRANSFORMS_PASSES_H

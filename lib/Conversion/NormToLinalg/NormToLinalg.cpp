@@ -45,8 +45,7 @@ public:
       : b(b), loc(op.getLoc()), input(op.getInput()),
         inputType(op.getInputType()),
         elementType(cast<FloatType>(inputType.getElementType())),
-        computeType(op.getEffectiveComputeType()),
-        axes(op.getCanonicalAxes()) {
+        computeType(op.getEffectiveComputeType()), axes(op.getCanonicalAxes()) {
     int64_t rank = inputType.getRank();
     for (int64_t dim = 0; dim < rank; ++dim)
       if (!llvm::is_contained(axes, dim))
@@ -90,8 +89,8 @@ public:
     auto generic = linalg::GenericOp::create(
         b, loc, init.getType(), inputs, init, maps, iterators,
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value sum = arith::AddFOp::create(
-              nb, nloc, args.back(), term(nb, nloc, args.drop_back()));
+          Value sum = arith::AddFOp::create(nb, nloc, args.back(),
+                                            term(nb, nloc, args.drop_back()));
           linalg::YieldOp::create(nb, nloc, sum);
         });
     return generic.getResult(0);
@@ -132,15 +131,27 @@ public:
     return math::RsqrtOp::create(nb, nloc, clamped);
   }
 
+  /// What the final elementwise op needs per row: rsqrt(max(moment + eps,
+  /// tiny)), or, with a per-feature epsilon (where the inverse root depends
+  /// on the feature and is computed per element), the moment itself.
+  Value rowFactor(Value moment, double epsilon, bool perFeature) {
+    if (perFeature)
+      return moment;
+    Value eps = constant(epsilon);
+    return mapRows(moment, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+      return inverseRoot(nb, nloc, args[0], eps);
+    });
+  }
+
   /// The final elementwise op over the input: `normalize(x, rowArgs,
   /// paramArgs)` in the compute type, where paramArgs holds the compute-type
   /// values of `params` (null params are skipped), converted back to the
   /// input element type.
-  Value mapElements(ValueRange rowValues, ArrayRef<Value> params,
-                    function_ref<Value(OpBuilder &, Location, Value x,
-                                       ValueRange rowArgs,
-                                       ArrayRef<Value> paramArgs)>
-                        normalize) {
+  Value
+  mapElements(ValueRange rowValues, ArrayRef<Value> params,
+              function_ref<Value(OpBuilder &, Location, Value x,
+                                 ValueRange rowArgs, ArrayRef<Value> paramArgs)>
+                  normalize) {
     Value init = tensor::EmptyOp::create(b, loc, inputSizes, elementType);
     SmallVector<Value> inputs = {input};
     llvm::append_range(inputs, rowValues);
@@ -239,12 +250,11 @@ private:
       }
       Value dim = tensor::DimOp::create(b, loc, input, axis);
       dynamicCount =
-          dynamicCount ? arith::MulIOp::create(b, loc, dynamicCount, dim)
-                       : dim;
+          dynamicCount ? arith::MulIOp::create(b, loc, dynamicCount, dim) : dim;
     }
     if (!dynamicCount)
-      return constant(1.0 / static_cast<double>(std::max<int64_t>(
-                                staticCount, 1)));
+      return constant(1.0 /
+                      static_cast<double>(std::max<int64_t>(staticCount, 1)));
     Value count = arith::MulIOp::create(
         b, loc, dynamicCount,
         arith::ConstantIndexOp::create(b, loc, staticCount));
@@ -282,25 +292,16 @@ struct RMSNormOpLowering : public OpRewritePattern<RMSNormOp> {
           return arith::MulFOp::create(nb, nloc, x, x).getResult();
         });
     Value meanSquare = lowering.meanOfRows(sumOfSquares);
-    Value eps = lowering.constant(op.getEpsilon().convertToDouble());
-
-    // With a per-feature epsilon the inverse root depends on the feature, so
-    // it is computed per element from the mean square.
     bool perFeature = static_cast<bool>(op.getFeatureEpsilon());
-    Value rowFactor =
-        perFeature ? meanSquare
-                   : lowering.mapRows(meanSquare, [&](OpBuilder &nb,
-                                                      Location nloc,
-                                                      ValueRange args) {
-                       return lowering.inverseRoot(nb, nloc, args[0], eps);
-                     });
+    Value rowFactor = lowering.rowFactor(
+        meanSquare, op.getEpsilon().convertToDouble(), perFeature);
     Value output = lowering.mapElements(
         rowFactor, {op.getScale(), op.getBias(), op.getFeatureEpsilon()},
         [&](OpBuilder &nb, Location nloc, Value x, ValueRange rowArgs,
             ArrayRef<Value> params) {
-          Value inv = perFeature ? lowering.inverseRoot(nb, nloc, rowArgs[0],
-                                                        params[2])
-                                 : rowArgs[0];
+          Value inv =
+              perFeature ? lowering.inverseRoot(nb, nloc, rowArgs[0], params[2])
+                         : rowArgs[0];
           return applyAffine(nb, nloc, arith::MulFOp::create(nb, nloc, x, inv),
                              params[0], params[1]);
         });
@@ -335,32 +336,26 @@ struct LayerNormOpLowering : public OpRewritePattern<LayerNormOp> {
           return lowering.toCompute(nb, nloc, args[0]);
         });
     Value mean = lowering.meanOfRows(sum);
-    Value centeredSquares = lowering.reduceRows(
-        mean, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value x = lowering.toCompute(nb, nloc, args[0]);
-          Value centered = arith::SubFOp::create(nb, nloc, x, args[1]);
-          return arith::MulFOp::create(nb, nloc, centered, centered)
-              .getResult();
-        });
+    Value centeredSquares = lowering.reduceRows(mean, [&](OpBuilder &nb,
+                                                          Location nloc,
+                                                          ValueRange args) {
+      Value x = lowering.toCompute(nb, nloc, args[0]);
+      Value centered = arith::SubFOp::create(nb, nloc, x, args[1]);
+      return arith::MulFOp::create(nb, nloc, centered, centered).getResult();
+    });
     Value variance = lowering.meanOfRows(centeredSquares);
-    Value eps = lowering.constant(op.getEpsilon().convertToDouble());
 
     bool perFeature = static_cast<bool>(op.getFeatureEpsilon());
-    Value rowFactor =
-        perFeature ? variance
-                   : lowering.mapRows(variance, [&](OpBuilder &nb,
-                                                    Location nloc,
-                                                    ValueRange args) {
-                       return lowering.inverseRoot(nb, nloc, args[0], eps);
-                     });
+    Value rowFactor = lowering.rowFactor(
+        variance, op.getEpsilon().convertToDouble(), perFeature);
     Value output = lowering.mapElements(
         {mean, rowFactor},
         {op.getScale(), op.getBias(), op.getFeatureEpsilon()},
         [&](OpBuilder &nb, Location nloc, Value x, ValueRange rowArgs,
             ArrayRef<Value> params) {
-          Value inv = perFeature ? lowering.inverseRoot(nb, nloc, rowArgs[1],
-                                                        params[2])
-                                 : rowArgs[1];
+          Value inv =
+              perFeature ? lowering.inverseRoot(nb, nloc, rowArgs[1], params[2])
+                         : rowArgs[1];
           Value centered = arith::SubFOp::create(nb, nloc, x, rowArgs[0]);
           return RMSNormOpLowering::applyAffine(
               nb, nloc, arith::MulFOp::create(nb, nloc, centered, inv),

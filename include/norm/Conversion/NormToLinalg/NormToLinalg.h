@@ -1,4 +1,5 @@
-//===- NormToLinalg.h - Decompose norm ops into linalg ------------*- C++ -*-===//
+//===- NormToLinalg.h - Decompose norm ops into linalg ------------*- C++
+//-*-===//
 
 #ifndef NORM_CONVERSION_NORMTOLINALG_NORMTOLINALG_H
 #define NORM_CONVERSION_NORMTOLINALG_NORMTOLINALG_H

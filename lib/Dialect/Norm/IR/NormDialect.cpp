@@ -1,4 +1,5 @@
-//===- NormDialect.cpp - norm dialect registration -------------------------===//
+//===- NormDialect.cpp - norm dialect registration
+//-------------------------===//
 
 #include "norm/Dialect/Norm/IR/NormDialect.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"

@@ -1,4 +1,5 @@
-//===- NormOps.cpp - norm.rms_norm and norm.layer_norm ---------------------===//
+//===- NormOps.cpp - norm.rms_norm and norm.layer_norm
+//---------------------===//
 //
 // Builders, verifiers, canonicalization and shape reification of the norm ops.
 // Both ops share one implementation, instantiated per op.
@@ -17,8 +18,8 @@
 using namespace mlir;
 using namespace mlir::norm;
 
-FailureOr<SmallVector<int64_t>> mlir::norm::canonicalizeAxes(
-    ArrayRef<int64_t> axes, int64_t rank) {
+FailureOr<SmallVector<int64_t>>
+mlir::norm::canonicalizeAxes(ArrayRef<int64_t> axes, int64_t rank) {
   SmallVector<int64_t> result;
   for (int64_t axis : axes) {
     if (axis < -rank || axis >= rank)
@@ -54,15 +55,12 @@ static FloatType getDefaultComputeType(Type elementType) {
 namespace {
 /// Describes how many statistics results an op may return and how to name
 /// them in diagnostics.
-template <typename OpTy>
-struct StatisticsTraits;
-template <>
-struct StatisticsTraits<RMSNormOp> {
+template <typename OpTy> struct StatisticsTraits;
+template <> struct StatisticsTraits<RMSNormOp> {
   static constexpr unsigned count = 1;
   static constexpr const char *names = "inv_rms";
 };
-template <>
-struct StatisticsTraits<LayerNormOp> {
+template <> struct StatisticsTraits<LayerNormOp> {
   static constexpr unsigned count = 2;
   static constexpr const char *names = "mean, inv_std";
 };
@@ -101,8 +99,7 @@ static SmallVector<int64_t> getCanonicalAxesImpl(OpTy op) {
   return *canonicalizeAxes(op.getAxes(), op.getInputType().getRank());
 }
 
-template <typename OpTy>
-static FloatType getEffectiveComputeTypeImpl(OpTy op) {
+template <typename OpTy> static FloatType getEffectiveComputeTypeImpl(OpTy op) {
   if (std::optional<Type> type = op.getComputeType())
     return cast<FloatType>(*type);
   return getDefaultComputeType(op.getInputType().getElementType());
@@ -110,8 +107,8 @@ static FloatType getEffectiveComputeTypeImpl(OpTy op) {
 
 /// Verifies an affine parameter (scale, bias, feature_epsilon): one dim per
 /// normalized axis, each equal to the input's dim or 1.
-static LogicalResult verifyParameter(Operation *op, StringRef name,
-                                     Value param, RankedTensorType inputType,
+static LogicalResult verifyParameter(Operation *op, StringRef name, Value param,
+                                     RankedTensorType inputType,
                                      ArrayRef<int64_t> axes) {
   if (!param)
     return success();
@@ -133,8 +130,7 @@ static LogicalResult verifyParameter(Operation *op, StringRef name,
   return success();
 }
 
-template <typename OpTy>
-static LogicalResult verifyNormOp(OpTy op) {
+template <typename OpTy> static LogicalResult verifyNormOp(OpTy op) {
   RankedTensorType inputType = op.getInputType();
   int64_t rank = inputType.getRank();
   ArrayRef<int64_t> axes = op.getAxes();
@@ -170,8 +166,8 @@ static LogicalResult verifyNormOp(OpTy op) {
     return op.emitOpError("expects compute type f16, bf16, f32 or f64, got ")
            << computeType;
 
-  if (failed(verifyParameter(op, "scale", op.getScale(), inputType,
-                             canonical)) ||
+  if (failed(
+          verifyParameter(op, "scale", op.getScale(), inputType, canonical)) ||
       failed(verifyParameter(op, "bias", op.getBias(), inputType, canonical)) ||
       failed(verifyParameter(op, "feature_epsilon", op.getFeatureEpsilon(),
                              inputType, canonical)))

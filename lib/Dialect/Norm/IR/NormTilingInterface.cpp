@@ -75,9 +75,8 @@ getTiledImplementationImpl(OpTy op, OpBuilder &b,
         statisticsShape, getElementTypeOrSelf(statistic.getType())));
 
   Operation *tiled = mlir::clone(b, op.getOperation(), resultTypes, operands);
-  return TilingResult{{tiled},
-                      SmallVector<Value>(tiled->getResults()),
-                      {slice.getOperation()}};
+  return TilingResult{
+      {tiled}, SmallVector<Value>(tiled->getResults()), {slice.getOperation()}};
 }
 
 template <typename OpTy>

@@ -52,17 +52,16 @@ struct NormParamStatsPass
   void runOnOperation() override {
     NormParameterCount count = countNormParameters(getOperation());
     for (const NormParameterCount::PerOp &op : count.ops) {
-      InFlightDiagnostic remark = op.op->emitRemark()
-                                  << op.total() << " parameters (scale "
-                                  << op.scale << ", bias " << op.bias
-                                  << ", feature_epsilon " << op.featureEpsilon
-                                  << ")";
+      InFlightDiagnostic remark =
+          op.op->emitRemark()
+          << op.total() << " parameters (scale " << op.scale << ", bias "
+          << op.bias << ", feature_epsilon " << op.featureEpsilon << ")";
       if (op.dynamic)
         remark << "; parameters with dynamic dims are not counted";
     }
     getOperation().emitRemark()
-        << count.total << " normalization parameters in "
-        << count.ops.size() << " norm ops";
+        << count.total << " normalization parameters in " << count.ops.size()
+        << " norm ops";
   }
 };
 } // namespace

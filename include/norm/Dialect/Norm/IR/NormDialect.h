@@ -1,4 +1,5 @@
-//===- NormDialect.h - norm dialect declaration ------------------*- C++ -*-===//
+//===- NormDialect.h - norm dialect declaration ------------------*- C++
+//-*-===//
 
 #ifndef NORM_DIALECT_NORM_IR_NORMDIALECT_H
 #define NORM_DIALECT_NORM_IR_NORMDIALECT_H

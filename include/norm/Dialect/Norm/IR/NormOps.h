@@ -1,4 +1,5 @@
-//===- NormOps.h - norm dialect ops -------------------------------*- C++ -*-===//
+//===- NormOps.h - norm dialect ops -------------------------------*- C++
+//-*-===//
 
 #ifndef NORM_DIALECT_NORM_IR_NORMOPS_H
 #define NORM_DIALECT_NORM_IR_NORMOPS_H

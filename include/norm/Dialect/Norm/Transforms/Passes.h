@@ -1,4 +1,5 @@
-//===- Passes.h - norm dialect passes -----------------------------*- C++ -*-===//
+//===- Passes.h - norm dialect passes -----------------------------*- C++
+//-*-===//
 
 #ifndef NORM_DIALECT_NORM_TRANSFORMS_PASSES_H
 #define NORM_DIALECT_NORM_TRANSFORMS_PASSES_H
