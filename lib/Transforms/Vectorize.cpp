@@ -31,16 +31,17 @@ namespace mlir::norm {
 using namespace mlir;
 using namespace mlir::norm;
 
-/// Tiles `op` with `tileSizes` (0: not tiled); returns the tiled op.
-static FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter,
-                                        linalg::LinalgOp op,
-                                        ArrayRef<int64_t> tileSizes,
-                                        bool partialReduction) {
+/// Tiles `op` with `tileSizes` (0: not tiled), loops in `interchange` order
+/// (default: the op's); returns the tiled op.
+static FailureOr<linalg::LinalgOp>
+tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> tileSizes,
+     bool partialReduction, ArrayRef<int64_t> interchange = {}) {
   if (llvm::all_of(tileSizes, [](int64_t size) { return size == 0; }))
     return op;
   scf::SCFTilingOptions options;
   options.setTileSizes(
       getAsIndexOpFoldResult(rewriter.getContext(), tileSizes));
+  options.setInterchange(interchange);
   if (partialReduction) {
     // The accumulator stays vector-shaped across the loop and is reduced
     // once after it.
@@ -86,7 +87,16 @@ static LogicalResult tileContraction(RewriterBase &rewriter,
   for (auto [dim, range] : llvm::enumerate(ranges))
     if (!ShapedType::isDynamic(range) && range <= sizes[dim])
       sizes[dim] = 0;
-  return tile(rewriter, op, sizes, /*partialReduction=*/false);
+  // Column blocks outermost: a block's panel of B (all of K by `cols`) stays
+  // in cache while every row block of A streams past it.
+  SmallVector<int64_t> order;
+  for (int64_t dim = 0, e = ranges.size(); dim < e; ++dim)
+    if (dims->n.empty() || dim != static_cast<int64_t>(dims->n.back()))
+      order.push_back(dim);
+  if (!dims->n.empty())
+    order.insert(order.begin() + (dims->batch.empty() ? 0 : dims->batch.size()),
+                 dims->n.back());
+  return tile(rewriter, op, sizes, /*partialReduction=*/false, order);
 }
 
 /// Tiles `op` so that its innermost loop spans at most `vectorSize` elements

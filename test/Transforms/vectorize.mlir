@@ -32,11 +32,12 @@ func.func @dynamic_row(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 
 // -----
 
-// Matmuls are tiled into 6 x 32 register blocks, one reduction step at a
-// time: an outer product of a column of A and a row of B, accumulated.
+// Matmuls are tiled into 6 x 32 register blocks, column blocks outermost (a
+// panel of B stays in cache), one reduction step at a time: an outer product
+// of a column of A and a row of B, accumulated.
 // CHECK-LABEL: func @matmul
-// CHECK: scf.for {{.*}} step %c6
-// CHECK:   scf.for {{.*}} step %c32
+// CHECK: scf.for {{.*}} step %c32
+// CHECK:   scf.for {{.*}} step %c6
 // CHECK:     scf.for {{.*}} step %c1 iter_args
 // CHECK:       vector.transfer_read {{.*}} : tensor<6x1xf32>, vector<6x32x1xf32>
 // CHECK:       vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<6x32x1xf32>
