@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build ccache g++ python3 make clang-format
+  cmake ninja-build ccache g++ python3 python3-numpy make clang-format
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   libgtest-dev libgmock-dev libbenchmark-dev
   libdnnl-dev libopenblas-dev

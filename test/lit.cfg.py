@@ -2,6 +2,7 @@
 import os
 import shutil
 import subprocess
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -48,5 +49,21 @@ if has_cuda_device():
     config.available_features.add("gpu")
 else:
     lit_config.note("no usable CUDA device: GPU execution tests are skipped")
+def find_numpy_python():
+    """A Python that can import numpy, to check .npy files with numpy itself."""
+    for python in [sys.executable, "/usr/bin/python3", shutil.which("python3")]:
+        if python and subprocess.run([python, "-c", "import numpy"],
+                                     capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+numpy_python = find_numpy_python()
+if numpy_python:
+    config.available_features.add("numpy")
+    config.substitutions.append(("%numpy_python", numpy_python))
+else:
+    lit_config.note("no Python with numpy: .npy compatibility tests are skipped")
+
 if config.norm_has_cuda_runtime:
     config.available_features.add("cuda-runtime")

@@ -123,6 +123,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BlockCase{kTiny, reference::NormKind::Layer, true},
                       BlockCase{kTiny, reference::NormKind::RMS, true},
                       BlockCase{k7B, reference::NormKind::Layer, false},
-                      BlockCase{k7B, reference::NormKind::RMS, false}),
+                      BlockCase{k7B, reference::NormKind::RMS, false},
+                      BlockCase{k7B, reference::NormKind::Layer, true},
+                      BlockCase{k7B, reference::NormKind::RMS, true}),
     caseName);
 } // namespace
