@@ -1,4 +1,5 @@
 // RUN: norm-opt %s --norm-streaming-stores --split-input-file | FileCheck %s
+// RUN: norm-opt %s --norm-streaming-stores=min-bytes=256 --split-input-file | FileCheck %s --check-prefix=SMALL
 
 // Full 64-byte vectors written at aligned offsets of a returned 64 MiB
 // buffer become non-temporal stores.
@@ -24,6 +25,10 @@ func.func @returned(%v: vector<64xf32>) -> memref<4096x4096xf32> {
 
 // Left alone: a buffer the function does not return, an offset that breaks
 // 64-byte alignment, and a result smaller than min-bytes.
+// With min-bytes=256 the 256-byte result streams too.
+// SMALL-LABEL: func @kept
+// SMALL-COUNT-2: vector.transfer_write
+// SMALL: vector.store %{{.*}}, %{{.*}}[%c0] {alignment = 64 : i64, nontemporal = true} : memref<64xf32>, vector<64xf32>
 // CHECK-LABEL: func @kept
 // CHECK-NOT: nontemporal
 // CHECK-COUNT-3: vector.transfer_write

@@ -1,5 +1,6 @@
 // RUN: norm-opt %s --norm-tile-rows --split-input-file | FileCheck %s
 // RUN: norm-opt %s --norm-tile-rows=min-task-bytes=65536 --split-input-file | FileCheck %s --check-prefix=TASKS
+// RUN: norm-opt %s --norm-tile-rows=inner-tile=8 --split-input-file | FileCheck %s --check-prefix=INNER
 
 // One row per forall iteration; the tile is a norm op on that row.
 // CHECK-LABEL: func @rows
@@ -26,6 +27,8 @@ func.func @rows(%x: tensor<?x4096xbf16>, %g: tensor<4096xbf16>) -> (tensor<?x409
 // so that vectors run along contiguous memory.
 // CHECK-LABEL: func @non_trailing
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (2, 37) step (1, 16)
+// INNER-LABEL: func @non_trailing
+// INNER: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (2, 37) step (1, 8)
 // CHECK:   norm.layer_norm %{{.*}} {axes = array<i64: 1>} : tensor<1x100x?xf32>
 func.func @non_trailing(%x: tensor<2x100x37xf32>) -> tensor<2x100x37xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x100x37xf32> -> tensor<2x100x37xf32>

@@ -1,4 +1,5 @@
 // RUN: norm-opt %s --norm-tile-rows --convert-norm-to-linalg --canonicalize --cse --norm-vectorize=vector-size=64 --canonicalize --split-input-file | FileCheck %s
+// RUN: norm-opt %s --norm-vectorize="matmul-rows=4 matmul-cols=16" --split-input-file | FileCheck %s --check-prefix=BLOCK
 
 // A row reduction keeps a vector<64xf32> accumulator across the loop and
 // reduces it once; the elementwise op works on vector<64> tiles.
@@ -43,6 +44,10 @@ func.func @dynamic_row(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK:       vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<6x32x1xf32>
 // CHECK:       %[[PROD:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<6x32xf32>
 // CHECK:       arith.addf %{{.*}}, %[[PROD]] : vector<6x32xf32>
+// BLOCK-LABEL: func @matmul
+// BLOCK: scf.for {{.*}} step %c16
+// BLOCK:   scf.for {{.*}} step %c4
+// BLOCK:     arith.mulf %{{.*}}, %{{.*}} : vector<4x16xf32>
 func.func @matmul(%a: tensor<12x128xf32>, %b: tensor<128x64xf32>, %c: tensor<12x64xf32>) -> tensor<12x64xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<12x128xf32>, tensor<128x64xf32>) outs(%c : tensor<12x64xf32>) -> tensor<12x64xf32>
   return %r : tensor<12x64xf32>
