@@ -45,6 +45,8 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addPass(createCSEPass());
   if (options.streamingStores)
     pm.addNestedPass<func::FuncOp>(createNormStreamingStores());
+  if (options.prefetch)
+    pm.addNestedPass<func::FuncOp>(createNormPrefetchNextRow());
   // Per-row scratch buffers are tiny and static: keep them on the stack.
   pm.addNestedPass<func::FuncOp>(
       bufferization::createPromoteBuffersToStackPass());

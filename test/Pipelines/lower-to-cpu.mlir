@@ -10,6 +10,11 @@
 // CHECK: llvm.fmul %{{.*}} : vector<64xf32>
 // CHECK: "llvm.intr.vector.reduce.fadd"(%{{.*}}, %{{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<64xf32>) -> f32
 // CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 64 : i64, nontemporal} : vector<64xf32>, !llvm.ptr
+// Rows are prefetched one ahead unless prefetch=false.
+// RUN: norm-opt %s --norm-lower-to-cpu | FileCheck %s --check-prefix=PREFETCH
+// RUN: norm-opt %s --norm-lower-to-cpu=prefetch=false | FileCheck %s --check-prefix=NOPREFETCH
+// PREFETCH: "llvm.intr.prefetch"
+// NOPREFETCH-NOT: "llvm.intr.prefetch"
 // With parallel rows, tasks go to MLIR's async runtime.
 // PARALLEL-DAG: llvm.call @mlirAsyncRuntimeAddTokenToGroup
 // PARALLEL-DAG: llvm.fmul %{{.*}} : vector<32xf32>

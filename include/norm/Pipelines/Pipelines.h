@@ -42,6 +42,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Write large returned buffers with non-temporal stores "
                      "(norm-streaming-stores)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> prefetch{
+      *this, "prefetch",
+      llvm::cl::desc("Prefetch the next row while a row is processed "
+                     "(norm-prefetch-next-row)"),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> innerTile{
       *this, "inner-tile",
       llvm::cl::desc("Row tile of the innermost dim when it is not "

@@ -106,4 +106,18 @@ def NormReassociateReductions
   }];
 }
 
+def NormPrefetchNextRow : Pass<"norm-prefetch-next-row", "::mlir::func::FuncOp"> {
+  let summary = "Prefetch the next row while the current one is processed";
+  let description = [{
+    A norm walks each row several times: the first pass streams it from
+    memory, the later ones read it back from cache. While the later passes
+    run, no demand misses reach memory and the hardware prefetchers stop, so
+    the memory pipe drains at every row. On bufferized code, this pass adds
+    `memref.prefetch`es (one per 64-byte line) of the same columns of the
+    next row next to every contiguous vector read of a function argument
+    (rank >= 2, read along its innermost dim), so that memory keeps
+    streaming. Prefetches past the last row are harmless (they never fault).
+  }];
+}
+
 #endif // NORM_TRANSFORMS_PASSES_TD

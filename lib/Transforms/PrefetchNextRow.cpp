@@ -1,0 +1,87 @@
+//===- PrefetchNextRow.cpp - Keep memory streaming across rows ------------===//
+
+#include "norm/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+
+namespace mlir::norm {
+#define GEN_PASS_DEF_NORMPREFETCHNEXTROW
+#include "norm/Transforms/Passes.h.inc"
+} // namespace mlir::norm
+
+using namespace mlir;
+
+static constexpr int64_t kLineBytes = 64;
+
+/// The indices into the function argument that `read` reads from, composed
+/// through rank-preserving unit-stride subviews; the argument is returned in
+/// `root`. Fails for anything else.
+static FailureOr<SmallVector<Value>>
+getRootIndices(OpBuilder &b, vector::TransferReadOp read, Value &root) {
+  Location loc = read.getLoc();
+  Value memref = read.getBase();
+  SmallVector<Value> indices(read.getIndices());
+  while (auto subview = memref.getDefiningOp<memref::SubViewOp>()) {
+    if (subview.getSourceType().getRank() != subview.getType().getRank() ||
+        !llvm::all_of(subview.getStaticStrides(),
+                      [](int64_t s) { return s == 1; }))
+      return failure();
+    for (auto [index, offset] : llvm::zip(indices, subview.getMixedOffsets()))
+      index = arith::AddIOp::create(
+          b, loc, index, getValueOrCreateConstantIndexOp(b, loc, offset));
+    memref = subview.getSource();
+  }
+  if (!isa<BlockArgument>(memref))
+    return failure();
+  root = memref;
+  return indices;
+}
+
+namespace {
+struct NormPrefetchNextRowPass
+    : public norm::impl::NormPrefetchNextRowBase<NormPrefetchNextRowPass> {
+  void runOnOperation() override {
+    SmallVector<vector::TransferReadOp> reads;
+    getOperation().walk([&](vector::TransferReadOp read) {
+      auto type = dyn_cast<MemRefType>(read.getBase().getType());
+      if (type && type.getRank() >= 2 && !read.getMask() &&
+          read.getVectorType().getRank() == 1 &&
+          read.getPermutationMap().isMinorIdentity() &&
+          read->getParentOfType<LoopLikeOpInterface>())
+        reads.push_back(read);
+    });
+    for (vector::TransferReadOp read : reads) {
+      OpBuilder b(read);
+      Value root;
+      FailureOr<SmallVector<Value>> indices = getRootIndices(b, read, root);
+      auto rootType = root ? dyn_cast<MemRefType>(root.getType()) : nullptr;
+      if (failed(indices) || !rootType || !rootType.isLastDimUnitStride())
+        continue;
+      Location loc = read.getLoc();
+      // Same columns, one row further.
+      int64_t rowDim = rootType.getRank() - 2;
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      (*indices)[rowDim] =
+          arith::AddIOp::create(b, loc, (*indices)[rowDim], one);
+      int64_t elementBytes =
+          std::max<int64_t>(1, rootType.getElementTypeBitWidth() / 8);
+      int64_t perLine = kLineBytes / elementBytes;
+      int64_t lines =
+          std::max<int64_t>(1, read.getVectorType().getNumElements() / perLine);
+      Value column = indices->back();
+      for (int64_t line = 0; line < lines; ++line) {
+        indices->back() = arith::AddIOp::create(
+            b, loc, column,
+            arith::ConstantIndexOp::create(b, loc, line * perLine));
+        memref::PrefetchOp::create(b, loc, root, *indices, /*isWrite=*/false,
+                                   /*localityHint=*/3,
+                                   /*isDataCache=*/true);
+      }
+    }
+  }
+};
+} // namespace
