@@ -1,9 +1,17 @@
-//===- Reference.cpp - Float64 reference semantics of the norm ops --------===//
+//===- Reference.cpp - Float64 reference semantics of norm ops ------------===//
+//
+// The input's index space splits into rows (the kept dims) and features (the
+// normalized dims): element offset = row offset + feature offset. Rows are
+// walked with an odometer; feature offsets are tabulated once per call, and
+// skipped entirely when they are 0..N-1 (trailing axes, the common case).
+//
+//===----------------------------------------------------------------------===//
 
 #include "norm/Reference/Reference.h"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -21,6 +29,7 @@ norm::reference::canonicalAxes(const std::vector<int64_t> &axes, int64_t rank) {
   if (axes.empty())
     throw std::invalid_argument("no normalized axes");
   std::vector<int64_t> result;
+  result.reserve(axes.size());
   for (int64_t axis : axes) {
     if (axis < -rank || axis >= rank)
       throw std::invalid_argument("axis " + std::to_string(axis) +
@@ -30,146 +39,217 @@ norm::reference::canonicalAxes(const std::vector<int64_t> &axes, int64_t rank) {
   }
   std::sort(result.begin(), result.end());
   if (std::adjacent_find(result.begin(), result.end()) != result.end())
-    throw std::invalid_argument("repeated axis");
+    throw std::invalid_argument("repeated normalized axis");
   return result;
 }
 
-// The input's index space splits into rows (kept dims) and features
-// (normalized dims): element offset = row offset + feature offset.
 namespace {
-std::vector<int64_t> strides(const std::vector<int64_t> &shape) {
-  std::vector<int64_t> result(shape.size(), 1);
-  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
-    result[d] = result[d + 1] * shape[d + 1];
-  return result;
+std::vector<int64_t> rowMajorStrides(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t d = shape.size(); d-- > 1;)
+    strides[d - 1] = strides[d] * shape[d];
+  return strides;
 }
 
-/// Offsets of every index of `dims` (a subset of the input dims), in
-/// row-major order over those dims.
-std::vector<int64_t> offsets(const std::vector<int64_t> &shape,
-                             const std::vector<int64_t> &dims) {
-  std::vector<int64_t> inputStrides = strides(shape);
-  std::vector<int64_t> result = {0};
-  for (int64_t dim : dims) {
-    std::vector<int64_t> next;
-    next.reserve(result.size() * shape[dim]);
-    for (int64_t base : result)
-      for (int64_t i = 0; i < shape[dim]; ++i)
-        next.push_back(base + i * inputStrides[dim]);
-    result = std::move(next);
-  }
-  return result;
+void checkShape(const Tensor &tensor, const std::string &name) {
+  for (int64_t dim : tensor.shape)
+    if (dim < 0)
+      throw std::invalid_argument(name + " has a negative dim");
+  if (static_cast<int64_t>(tensor.data.size()) != tensor.numElements())
+    throw std::invalid_argument(
+        name + " holds " + std::to_string(tensor.data.size()) +
+        " values, its shape needs " + std::to_string(tensor.numElements()));
 }
 
-/// Flat index into `param` of every feature (row-major over the normalized
-/// dims), honouring broadcast dims of size 1.
-std::vector<int64_t> parameterIndices(const Tensor &param,
-                                      const std::vector<int64_t> &shape,
-                                      const std::vector<int64_t> &axes,
-                                      const char *name) {
-  if (param.shape.size() != axes.size())
-    throw std::invalid_argument(std::string(name) +
-                                " must have one dim per normalized axis");
-  std::vector<int64_t> paramStrides = strides(param.shape);
-  std::vector<int64_t> result = {0};
-  for (size_t k = 0; k < axes.size(); ++k) {
-    int64_t size = shape[axes[k]];
-    int64_t paramDim = param.shape[k];
-    if (paramDim != size && paramDim != 1)
-      throw std::invalid_argument(std::string(name) + " dim " +
-                                  std::to_string(k) + " must be 1 or " +
-                                  std::to_string(size));
-    std::vector<int64_t> next;
-    next.reserve(result.size() * size);
-    for (int64_t base : result)
-      for (int64_t i = 0; i < size; ++i)
-        next.push_back(base + (paramDim == 1 ? 0 : i * paramStrides[k]));
-    result = std::move(next);
+/// Offset of each feature (row-major over `sizes`) given per-dim `strides`.
+/// Stores nothing when the offsets are simply 0..N-1.
+class FeatureOffsets {
+public:
+  FeatureOffsets(const std::vector<int64_t> &sizes,
+                 const std::vector<int64_t> &strides) {
+    int64_t count = 1;
+    for (int64_t size : sizes)
+      count *= size;
+    table.resize(count);
+    std::vector<int64_t> index(sizes.size(), 0);
+    int64_t offset = 0;
+    bool identity = true;
+    for (int64_t f = 0; f < count; ++f) {
+      table[f] = offset;
+      identity &= offset == f;
+      for (size_t k = sizes.size(); k-- > 0;) {
+        offset += strides[k];
+        if (++index[k] < sizes[k])
+          break;
+        offset -= strides[k] * sizes[k];
+        index[k] = 0;
+      }
+    }
+    if (identity)
+      table = {};
+    isIdentity = identity;
   }
-  return result;
+
+  int64_t operator[](int64_t f) const { return isIdentity ? f : table[f]; }
+
+private:
+  std::vector<int64_t> table;
+  bool isIdentity = true;
+};
+
+/// Offsets into an affine parameter (scale, bias, per-feature epsilon) after
+/// checking its shape against the normalized dims.
+FeatureOffsets parameterOffsets(const Tensor &param,
+                                const std::vector<int64_t> &featureSizes,
+                                const std::string &name) {
+  checkShape(param, name);
+  if (param.shape.size() != featureSizes.size())
+    throw std::invalid_argument(name + " has rank " +
+                                std::to_string(param.shape.size()) +
+                                ", expected one dim per normalized axis (" +
+                                std::to_string(featureSizes.size()) + ")");
+  std::vector<int64_t> strides = rowMajorStrides(param.shape);
+  for (size_t k = 0; k < featureSizes.size(); ++k) {
+    if (param.shape[k] == featureSizes[k])
+      continue;
+    if (param.shape[k] != 1)
+      throw std::invalid_argument(name + " dim " + std::to_string(k) + " is " +
+                                  std::to_string(param.shape[k]) +
+                                  ", expected 1 or " +
+                                  std::to_string(featureSizes[k]));
+    strides[k] = 0; // broadcast
+  }
+  return FeatureOffsets(featureSizes, strides);
 }
 } // namespace
 
 NormResult norm::reference::normalize(const Tensor &input,
                                       const NormOptions &options) {
+  checkShape(input, "input");
   const std::vector<int64_t> &shape = input.shape;
   int64_t rank = shape.size();
   std::vector<int64_t> axes = canonicalAxes(options.axes, rank);
-  std::vector<int64_t> kept;
-  for (int64_t d = 0; d < rank; ++d)
-    if (!std::binary_search(axes.begin(), axes.end(), d))
-      kept.push_back(d);
-  std::vector<int64_t> rowOffsets = offsets(shape, kept);
-  std::vector<int64_t> featureOffsets = offsets(shape, axes);
+  std::vector<int64_t> strides = rowMajorStrides(shape);
 
-  struct Param {
-    const Tensor *tensor;
-    std::vector<int64_t> index;
-  } params[3] = {
-      {options.scale, {}}, {options.bias, {}}, {options.featureEpsilon, {}}};
-  const char *names[] = {"scale", "bias", "feature_epsilon"};
-  for (int k = 0; k < 3; ++k)
-    if (params[k].tensor)
-      params[k].index =
-          parameterIndices(*params[k].tensor, shape, axes, names[k]);
+  std::vector<int64_t> featureSizes, featureStrides, rowSizes, rowStrides;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool normalized = std::binary_search(axes.begin(), axes.end(), d);
+    (normalized ? featureSizes : rowSizes).push_back(shape[d]);
+    (normalized ? featureStrides : rowStrides).push_back(strides[d]);
+  }
+  int64_t numFeatures = 1, numRows = 1;
+  for (int64_t size : featureSizes)
+    numFeatures *= size;
+  for (int64_t size : rowSizes)
+    numRows *= size;
 
+  FeatureOffsets inputOffsets(featureSizes, featureStrides);
+  const Tensor *scale = options.scale, *bias = options.bias,
+               *featureEps = options.featureEpsilon;
+  FeatureOffsets noOffsets({}, {});
+  FeatureOffsets scaleOffsets =
+      scale ? parameterOffsets(*scale, featureSizes, "scale") : noOffsets;
+  FeatureOffsets biasOffsets =
+      bias ? parameterOffsets(*bias, featureSizes, "bias") : noOffsets;
+  FeatureOffsets epsOffsets =
+      featureEps ? parameterOffsets(*featureEps, featureSizes, "featureEpsilon")
+                 : noOffsets;
+
+  bool layer = options.kind == NormKind::Layer;
   NormResult result;
   result.output = {shape, std::vector<double>(input.data.size())};
   std::vector<int64_t> statShape = shape;
   for (int64_t axis : axes)
     statShape[axis] = 1;
-  bool layer = options.kind == NormKind::Layer;
-  bool perFeature = options.featureEpsilon != nullptr;
-  int64_t numRows = 1;
-  for (int64_t d : kept)
-    numRows *= shape[d];
   if (layer)
-    result.mean = {statShape, std::vector<double>(numRows, 0.0)};
-  if (!perFeature)
-    result.invStd = {statShape, std::vector<double>(numRows, 0.0)};
+    result.mean = {statShape, std::vector<double>(numRows)};
+  if (!featureEps)
+    result.invStd = {statShape, std::vector<double>(numRows)};
 
-  double count = std::max<double>(featureOffsets.size(), 1.0);
-  auto inverseRoot = [&](double meanValue, double eps) {
-    return 1.0 / std::sqrt(std::max(meanValue + eps, options.tiny));
+  // An empty row divides by 1, so its statistics are mean 0, variance 0.
+  double count = static_cast<double>(std::max<int64_t>(numFeatures, 1));
+  auto inverseRoot = [&](double moment, double eps) {
+    return 1.0 / std::sqrt(std::max(moment + eps, options.tiny));
   };
-  // Rows with zero features still get statistics (mean 0, variance 0).
-  bool noFeatures = std::any_of(axes.begin(), axes.end(),
-                                [&](int64_t axis) { return shape[axis] == 0; });
-  size_t rowCount = noFeatures ? numRows : rowOffsets.size();
-  for (size_t r = 0; r < rowCount; ++r) {
-    int64_t base = noFeatures ? 0 : rowOffsets[r];
+
+  const double *x = input.data.data();
+  double *y = result.output.data.data();
+  std::vector<int64_t> rowIndex(rowSizes.size(), 0);
+  int64_t base = 0;
+  for (int64_t r = 0; r < numRows; ++r) {
     double mean = 0.0;
-    if (layer && !noFeatures) {
-      for (int64_t f : featureOffsets)
-        mean += input.data[base + f];
+    if (layer) {
+      for (int64_t f = 0; f < numFeatures; ++f)
+        mean += x[base + inputOffsets[f]];
       mean /= count;
     }
+    // Two passes: the variance sums squares of centred values (rms: mean 0).
     double sumSquares = 0.0;
-    if (!noFeatures)
-      for (int64_t f : featureOffsets) {
-        double centered = input.data[base + f] - mean;
-        sumSquares += centered * centered;
-      }
+    for (int64_t f = 0; f < numFeatures; ++f) {
+      double centred = x[base + inputOffsets[f]] - mean;
+      sumSquares += centred * centred;
+    }
     double moment = sumSquares / count;
     double rowInv = inverseRoot(moment, options.epsilon);
     if (layer)
       result.mean.data[r] = mean;
-    if (!perFeature)
+    if (!featureEps)
       result.invStd.data[r] = rowInv;
-    if (noFeatures)
-      continue;
-    for (size_t f = 0; f < featureOffsets.size(); ++f) {
-      double inv =
-          perFeature
-              ? inverseRoot(moment, params[2].tensor->data[params[2].index[f]])
-              : rowInv;
-      double y = (input.data[base + featureOffsets[f]] - mean) * inv;
-      if (params[0].tensor)
-        y *= params[0].tensor->data[params[0].index[f]];
-      if (params[1].tensor)
-        y += params[1].tensor->data[params[1].index[f]];
-      result.output.data[base + featureOffsets[f]] = y;
+
+    for (int64_t f = 0; f < numFeatures; ++f) {
+      double inv = featureEps
+                       ? inverseRoot(moment, featureEps->data[epsOffsets[f]])
+                       : rowInv;
+      int64_t offset = base + inputOffsets[f];
+      double value = (x[offset] - mean) * inv;
+      if (scale)
+        value *= scale->data[scaleOffsets[f]];
+      if (bias)
+        value += bias->data[biasOffsets[f]];
+      y[offset] = value;
+    }
+
+    for (size_t k = rowSizes.size(); k-- > 0;) {
+      base += rowStrides[k];
+      if (++rowIndex[k] < rowSizes[k])
+        break;
+      base -= rowStrides[k] * rowSizes[k];
+      rowIndex[k] = 0;
     }
   }
   return result;
+}
+
+namespace {
+/// Rounds to a binary format with `precision` significand bits (implicit bit
+/// included), minimum normal exponent `minExponent` and maximum finite
+/// exponent `maxExponent`. Scaling by powers of two is exact, so the single
+/// std::nearbyint (ties to even in the default rounding mode) is the only
+/// rounding; subnormals come out of clamping the quantum at the minimum.
+double roundToFormat(double value, int precision, int minExponent,
+                     int maxExponent) {
+  if (!std::isfinite(value) || value == 0.0)
+    return value;
+  int exponent = std::max(std::ilogb(value), minExponent);
+  int quantum = exponent - (precision - 1);
+  double rounded =
+      std::ldexp(std::nearbyint(std::ldexp(value, -quantum)), quantum);
+  double maxFinite =
+      std::ldexp(2.0 - std::ldexp(1.0, 1 - precision), maxExponent);
+  if (std::fabs(rounded) > maxFinite)
+    return std::copysign(std::numeric_limits<double>::infinity(), value);
+  return rounded;
+}
+} // namespace
+
+double norm::reference::roundToF32(double value) {
+  return roundToFormat(value, 24, -126, 127);
+}
+
+double norm::reference::roundToF16(double value) {
+  return roundToFormat(value, 11, -14, 15);
+}
+
+double norm::reference::roundToBF16(double value) {
+  return roundToFormat(value, 8, -126, 127);
 }

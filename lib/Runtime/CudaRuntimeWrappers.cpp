@@ -1,4 +1,4 @@
-//===- CudaRuntimeWrappers.cpp - mgpu* runtime for MLIR's GPU lowering on the CUDA driver API -===//
+//===- CudaRuntimeWrappers.cpp - mgpu* functions on the CUDA driver API --===//
 //
 // The host code that MLIR's gpu-to-llvm lowering and the SelectObjectAttr
 // offloading handler emit calls mgpu* functions. Upstream implements them in

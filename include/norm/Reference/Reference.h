@@ -1,9 +1,9 @@
-//===- Reference.h - Float64 reference semantics of the norm ops --*- C++
-//-*-===//
+//===- Reference.h - Float64 reference semantics of norm ops ----*- C++ -*-===//
 //
 // The ground truth for tests and benchmarks: norm.rms_norm and
 // norm.layer_norm evaluated in double precision, exactly as the ops'
-// descriptions define them. Plain C++, no MLIR.
+// descriptions define them, plus the float rounding the tests compare
+// against. Plain C++17, no MLIR or LLVM.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,32 +30,42 @@ struct NormOptions {
   /// Normalized axes, any order; negative values count from the end.
   std::vector<int64_t> axes = {-1};
   double epsilon = 1e-6;
-  /// Smallest normal number of the compute type (FLT_MIN for f32).
+  /// Smallest normal number of the compute type: FLT_MIN for f32, DBL_MIN
+  /// for f64, 6.103515625e-05 for f16, 1.1754943508222875e-38 for bf16.
   double tiny = 1.1754943508222875e-38;
-  /// Optional affine parameters and per-feature epsilon: one dim per
-  /// normalized axis in increasing axis order, each equal to the input's dim
-  /// or 1 (broadcast).
+  /// Optional affine parameters and per-feature epsilon (which replaces
+  /// `epsilon`): one dim per normalized axis in increasing axis order, each
+  /// equal to the input's dim or 1 (broadcast).
   const Tensor *scale = nullptr;
   const Tensor *bias = nullptr;
   const Tensor *featureEpsilon = nullptr;
 };
 
 struct NormResult {
+  /// Shaped like the input.
   Tensor output;
-  /// layer_norm only: the input's shape with the normalized axes set to 1.
+  /// layer_norm only (empty for rms): the input's shape with the normalized
+  /// axes set to 1.
   Tensor mean;
   /// inv_rms (rms) or inv_std (layer), shaped like `mean`; empty with a
-  /// per-feature epsilon.
+  /// per-feature epsilon, where no per-row statistic exists.
   Tensor invStd;
 };
 
-/// Axes wrapped into [0, rank) and sorted; throws std::invalid_argument when
-/// empty, out of range or repeated.
+/// Axes wrapped into [0, rank) and sorted ascending; throws
+/// std::invalid_argument when empty, out of range or repeated.
 std::vector<int64_t> canonicalAxes(const std::vector<int64_t> &axes,
                                    int64_t rank);
 
-/// Evaluates the op; throws std::invalid_argument on bad parameter shapes.
+/// Evaluates the op; throws std::invalid_argument on bad axes or on input or
+/// parameter shapes that do not fit.
 NormResult normalize(const Tensor &input, const NormOptions &options);
+
+/// `value` rounded to the nearest f32 / f16 / bf16 value (ties to even,
+/// overflow to infinity, gradual underflow), returned as a double.
+double roundToF32(double value);
+double roundToF16(double value);
+double roundToBF16(double value);
 
 } // namespace norm::reference
 
