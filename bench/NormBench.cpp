@@ -470,7 +470,8 @@ void benchMatmul(int64_t m, int64_t k, int64_t n, int allThreads) {
 }
 } // namespace
 
-static int run(int argc, char **argv) {
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
   // Freed JIT results are reused instead of returned to the OS: fresh pages
   // would be timed, not the kernels.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
@@ -507,11 +508,4 @@ static int run(int argc, char **argv) {
     benchMatmul(128, 4096, 4096, allThreads);
   llvm::outs().flush();
   return 0;
-}
-
-int main(int argc, char **argv) {
-  llvm::InitLLVM initLLVM(argc, argv);
-  int status = run(argc, argv);
-  shutdownJitRuntimes();
-  return status;
 }

@@ -250,8 +250,7 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
   auto transformer =
       mlir::makeOptimizingTransformer(options.optLevel,
                                       /*sizeLevel=*/0, machine->get());
-  // The runtime libraries are loaded once for the process, not per engine
-  // (see shutdownJitRuntimes):
+  // The runtime libraries are loaded once for the process, not per engine:
   // an engine's teardown would reset the async runtime's global thread pool
   // under the next engine. The JIT finds their symbols in the process.
   for (StringRef name :
@@ -326,23 +325,6 @@ static void quiesceAsyncRuntime() {
 JitModule::~JitModule() {
   if (parallel)
     quiesceAsyncRuntime();
-}
-
-void norm::shutdownJitRuntimes() {
-  // The async runtime keeps a global thread pool built on LLVM's; it must go
-  // before llvm_shutdown() (InitLLVM's destructor) tears down what it uses.
-  using DestroyFn = void (*)();
-  if (loadedAsyncRuntime().empty())
-    return;
-  llvm::sys::DynamicLibrary library =
-      llvm::sys::DynamicLibrary::getPermanentLibrary(
-          loadedAsyncRuntime().c_str());
-  loadedAsyncRuntime().clear();
-  if (!library.isValid())
-    return;
-  if (auto destroy = reinterpret_cast<DestroyFn>(
-          library.getAddressOfSymbol("__mlir_execution_engine_destroy")))
-    destroy();
 }
 
 Expected<std::unique_ptr<PreparedCall>>

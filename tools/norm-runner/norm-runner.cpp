@@ -194,16 +194,8 @@ private:
 };
 } // namespace
 
-static int run(int argc, char **argv);
-
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  int status = run(argc, argv);
-  shutdownJitRuntimes();
-  return status;
-}
-
-static int run(int argc, char **argv) {
   Options options;
   cl::HideUnrelatedOptions(options.category);
   cl::ParseCommandLineOptions(

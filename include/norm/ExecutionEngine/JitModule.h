@@ -139,10 +139,6 @@ private:
 /// the same file (which may not lower) do not get in the way.
 void pruneUnreachableFunctions(mlir::ModuleOp module, mlir::func::FuncOp entry);
 
-/// Stops the runtime libraries' threads. Call once, at the end of main
-/// (before InitLLVM's destructor); no JIT code may run afterwards.
-void shutdownJitRuntimes();
-
 /// The element type of an MLIR type, if norm's runtime supports it.
 std::optional<ElementType> getElementType(mlir::Type type);
 
