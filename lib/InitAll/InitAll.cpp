@@ -5,6 +5,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/NormDialect.h"
 #include "norm/Dialect/Norm/Transforms/Passes.h"
@@ -15,6 +16,9 @@ void mlir::norm::registerAllDialects(DialectRegistry &registry) {
   registry.insert<NormDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates GPU modules to LLVM IR in-process.
+  mlir::registerAllToLLVMIRTranslations(registry);
+  registerGPUBarrierMemoryEffects(registry);
 }
 
 void mlir::norm::registerAllPasses() {

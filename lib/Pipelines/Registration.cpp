@@ -10,4 +10,10 @@ void mlir::norm::registerNormPipelines() {
       "Lower func + norm modules to the LLVM dialect for the host CPU "
       "(rows, linalg, vectorization, bufferization, LLVM)",
       buildNormLowerToCPUPipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "norm-lower-to-nvvm",
+      "Lower func + norm modules for NVIDIA GPUs: row-parallel norm kernels, "
+      "other ops as mapped parallel loops, device buffers, NVVM/PTX in a "
+      "gpu.binary, host code in the LLVM dialect",
+      buildNormLowerToNVVMPipeline);
 }

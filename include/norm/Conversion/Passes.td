@@ -26,4 +26,41 @@ def ConvertNormToLinalg : Pass<"convert-norm-to-linalg"> {
   ];
 }
 
+def ConvertNormToGPU : Pass<"convert-norm-to-gpu"> {
+  let summary = "Rewrite norm ops into row-parallel gpu.launch kernels";
+  let description = [{
+    Rewrites every `norm.rms_norm` and `norm.layer_norm` whose normalized
+    axes are the trailing dims (run `norm-trailing-axes` first) into one
+    `gpu.launch` over the rows of its input, viewed as [rows, features]:
+    one warp per row when a row is at most 8 vectors per lane, else one
+    block of `threads-per-block` threads per row. Lanes load 16-byte
+    vectors (`vector.load` with alignment, which becomes `ld.global.v4`),
+    keep the row in registers when it is static and at most
+    `max-elements-per-thread` elements per lane (x is then read once),
+    accumulate in the compute type, and reduce with `gpu.shuffle xor`
+    butterflies and, across warps, shared memory. Operands enter through
+    `bufferization.to_buffer`, results are `memref.alloc` buffers returned
+    through `bufferization.to_tensor`, so one-shot bufferization finishes
+    the job.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"256", "Threads per block (a multiple of 32)">,
+    Option<"maxElementsPerThread", "max-elements-per-thread", "int64_t",
+           /*default=*/"64",
+           "Most row elements one thread keeps in registers">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // NORM_CONVERSION_PASSES_TD

@@ -6,6 +6,8 @@
 
 #include "mlir/Pass/PassOptions.h"
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 
@@ -60,6 +62,48 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// lowered to LLVM.
 void buildNormLowerToCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options);
+
+/// Options of `norm-lower-to-nvvm`.
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (sm_XX)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features; sm_90 needs +ptx80 or newer"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("GPU binary format: isa (PTX, JIT-compiled by the "
+                     "driver, no ptxas needed), bin or fatbin (need ptxas)"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<int64_t> threadsPerBlock{
+      *this, "threads-per-block",
+      llvm::cl::desc("Threads per block of the norm kernels (and of the "
+                     "other ops' kernels along their innermost dim)"),
+      llvm::cl::init(256)};
+  PassOptions::Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit root, for libdevice (and ptxas); empty: "
+                     "$CUDA_HOME, $CUDA_PATH, else /usr/local/cuda"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("LLVM optimization level of the kernels"),
+      llvm::cl::init(3)};
+};
+
+/// Lowers a module of func + norm (+ linalg/tensor/arith/math) ops for an
+/// NVIDIA GPU: norm ops become row-parallel kernels (convert-norm-to-gpu),
+/// other linalg ops parallel loops mapped to blocks and threads; buffers are
+/// GPU memory; kernels are compiled through NVVM to a gpu.binary and the host
+/// code to the LLVM dialect, calling the mgpu* runtime. The entry's memref
+/// arguments and results are device buffers.
+void buildNormLowerToNVVMPipeline(OpPassManager &pm,
+                                  const GPUPipelineOptions &options);
+
+/// The CUDA toolkit root that `cudaPath` designates (see the option).
+std::string resolveCudaPath(llvm::StringRef cudaPath);
 
 /// Registers norm's named pipelines with the pass registry.
 void registerNormPipelines();

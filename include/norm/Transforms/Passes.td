@@ -120,4 +120,52 @@ def NormPrefetchNextRow : Pass<"norm-prefetch-next-row", "::mlir::func::FuncOp">
   }];
 }
 
+def NormGPUTileParallelLoops
+    : Pass<"norm-gpu-tile-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Split host scf.parallel loops into blocks of threads";
+  let description = [{
+    Tiles every outermost `scf.parallel` of a host function (what
+    `convert-linalg-to-parallel-loops` makes of linalg ops other than norms)
+    by `block-size` along its innermost dim and 1 along the others, with
+    constant inner bounds and a bounds guard, so that
+    `gpu-map-parallel-loops{mapping-policy=innermost-first}` maps the inner
+    loop to the threads of a block (consecutive threads touch consecutive
+    elements, which coalesces) and the outer one to the grid.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block along the innermost dim">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def NormGPUDeviceMemory
+    : Pass<"norm-gpu-device-memory", "::mlir::func::FuncOp"> {
+  let summary = "Place the buffers of host code in GPU memory";
+  let description = [{
+    For a bufferized host function whose work all happens in `gpu.launch`
+    ops, and whose buffer arguments are device memory: rewrites
+    `memref.alloc` into `gpu.alloc`, `memref.dealloc` into `gpu.dealloc` and
+    `memref.copy` into `gpu.memcpy` (run `gpu-async-region` afterwards).
+    Host code that would read or write a buffer itself (a loop left outside
+    any launch, a dense constant in host memory) is an error naming the op.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def NormCheckLibdevice : Pass<"norm-check-libdevice", "::mlir::ModuleOp"> {
+  let summary = "Fail early, and clearly, when CUDA's libdevice is missing";
+  let description = [{
+    GPU kernels call libdevice for rsqrt; without it the PTX keeps an
+    unresolved `__nv_rsqrtf` that only fails at module load. This pass
+    checks that `<cuda-path>/nvvm/libdevice/libdevice.10.bc` exists and
+    emits an error naming the path and how to set it otherwise.
+  }];
+  let options = [
+    Option<"cudaPath", "cuda-path", "std::string", /*default=*/"",
+           "CUDA toolkit root">,
+  ];
+}
+
 #endif // NORM_TRANSFORMS_PASSES_TD

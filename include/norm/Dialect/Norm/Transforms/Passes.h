@@ -5,6 +5,7 @@
 #define NORM_DIALECT_NORM_TRANSFORMS_PASSES_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 
 #include <string>
@@ -37,6 +38,9 @@ NormParameterCount countNormParameters(ModuleOp module);
 /// Rewrites the norm ops under `root` to `kind` ("rms" or "layer"); emits an
 /// error and fails when an op's statistics are used.
 LogicalResult setNormKind(Operation *root, StringRef kind);
+
+/// Adds the patterns of norm-trailing-axes.
+void populateNormTrailingAxesPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::norm
 

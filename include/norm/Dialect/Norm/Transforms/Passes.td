@@ -40,4 +40,19 @@ def NormParamStats : Pass<"norm-param-stats", "::mlir::ModuleOp"> {
   }];
 }
 
+def NormTrailingAxes : Pass<"norm-trailing-axes"> {
+  let summary = "Move the normalized axes of norm ops to the end";
+  let description = [{
+    Rewrites every norm op whose normalized axes are not the trailing dims
+    of its input into `linalg.transpose` (kept dims first, then the
+    normalized axes in increasing order), the same op normalizing the
+    trailing dims, and transposes back of the output and the statistics.
+    Parameters need no change: their dims follow the normalized axes in
+    increasing order on both sides. Afterwards every row is contiguous in
+    memory, which the GPU kernels of `convert-norm-to-gpu` require.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // NORM_DIALECT_NORM_TRANSFORMS_PASSES_TD

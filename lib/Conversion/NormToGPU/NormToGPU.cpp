@@ -1,0 +1,723 @@
+//===- NormToGPU.cpp - norm ops as row-parallel GPU kernels ---------------===//
+//
+// A norm reads each row once and writes it once, so on a GPU its speed limit
+// is HBM bandwidth. Each norm op becomes one gpu.launch in which a row is
+// owned by one warp (short rows) or one block (long rows):
+//   - every lane loads its part of the row with 16-byte vector loads, in
+//     chunks strided by the lane count so that a warp's loads coalesce;
+//   - when the row is static and short enough the chunks stay in registers,
+//     so x is read from memory once; otherwise each pass streams the row;
+//   - per-lane partial sums (in the compute type) are combined with warp
+//     shuffles and, across the warps of a block, through shared memory;
+//   - LayerNorm's variance is a second, centered pass over the registers.
+// The row view is a collapse of the trailing (normalized) dims, so
+// norm-trailing-axes must run first for ops normalizing other axes.
+//
+// Upstream's linalg-to-GPU mapping gives one thread per row (or a generic
+// gpu.all_reduce per row) and cannot keep the row in registers, hence this
+// conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#include "norm/Conversion/NormToGPU/NormToGPU.h"
+#include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::norm {
+#define GEN_PASS_DEF_CONVERTNORMTOGPU
+#include "norm/Conversion/Passes.h.inc"
+} // namespace mlir::norm
+
+using namespace mlir;
+using namespace mlir::norm;
+
+namespace {
+constexpr int64_t kWarpSize = 32;
+constexpr int64_t kVectorBytes = 16;
+
+/// How the threads of a launch share the rows.
+struct KernelShape {
+  int64_t lanes;        // threads cooperating on one row
+  int64_t rowsPerBlock; // 1 (block per row) or threadsPerBlock / 32
+  int64_t vectorWidth;  // elements per load
+  int64_t chunks;       // vectors per lane kept in registers; 0: streamed
+};
+
+KernelShape chooseShape(int64_t features, unsigned elementBits,
+                        const NormGPUKernelOptions &options) {
+  KernelShape shape;
+  // 16-byte loads need every row to start 16-byte aligned.
+  shape.vectorWidth = 1;
+  if (!ShapedType::isDynamic(features)) {
+    shape.vectorWidth = std::max<int64_t>(kVectorBytes * 8 / elementBits, 1);
+    while (features % shape.vectorWidth != 0)
+      shape.vectorWidth /= 2;
+  }
+  int64_t warpRow = kWarpSize * shape.vectorWidth;
+  bool shortRow = !ShapedType::isDynamic(features) &&
+                  features <= warpRow * options.maxVectorsPerLane;
+  shape.lanes = shortRow ? kWarpSize : options.threadsPerBlock;
+  shape.rowsPerBlock = shortRow ? options.threadsPerBlock / kWarpSize : 1;
+  shape.chunks = 0;
+  if (!ShapedType::isDynamic(features) && features > 0) {
+    int64_t chunks = llvm::divideCeil(features, shape.lanes * shape.vectorWidth);
+    if (chunks * shape.vectorWidth <= options.maxElementsPerThread)
+      shape.chunks = chunks;
+  }
+  return shape;
+}
+
+/// Reshapes a tensor whose trailing dims from `numKept` on are normalized
+/// into [rows, features].
+Value collapseToRows(OpBuilder &b, Location loc, Value value,
+                     int64_t numKept) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  ReassociationIndices features =
+      llvm::to_vector(llvm::seq<int64_t>(numKept, rank));
+  if (numKept > 0) {
+    ReassociationIndices rows = llvm::to_vector(llvm::seq<int64_t>(0, numKept));
+    return tensor::CollapseShapeOp::create(b, loc, value, {rows, features});
+  }
+  Value flat = rank == 1 ? value
+                         : tensor::CollapseShapeOp::create(b, loc, value,
+                                                           {features})
+                               .getResult();
+  auto flatType = cast<RankedTensorType>(flat.getType());
+  auto rowsType = RankedTensorType::get({1, flatType.getDimSize(0)},
+                                        type.getElementType());
+  return tensor::ExpandShapeOp::create(
+      b, loc, rowsType, flat, {{0, 1}},
+      {b.getIndexAttr(1), tensor::getMixedSize(b, loc, flat, 0)});
+}
+
+/// The [features] view of a parameter, or [1] when it broadcasts along every
+/// normalized dim; a parameter that broadcasts along some dims only is
+/// materialized first.
+Value flattenParameter(OpBuilder &b, Location loc, Value param, Value input,
+                       ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(param.getType());
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  bool allOnes = llvm::all_of(type.getShape(),
+                              [](int64_t size) { return size == 1; });
+  bool broadcasts = false;
+  for (auto [k, axis] : llvm::enumerate(axes))
+    broadcasts |= type.getDimSize(k) == 1 && inputType.getDimSize(axis) != 1;
+  if (!allOnes && broadcasts) {
+    // Copy the parameter to the full normalized shape.
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<AffineExpr> exprs;
+    for (auto [k, axis] : llvm::enumerate(axes)) {
+      sizes.push_back(tensor::getMixedSize(b, loc, input, axis));
+      exprs.push_back(type.getDimSize(k) == 1 ? b.getAffineConstantExpr(0)
+                                              : b.getAffineDimExpr(k));
+    }
+    Value init = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(rank, 0, exprs, b.getContext()),
+        b.getMultiDimIdentityMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    param = linalg::GenericOp::create(
+                b, loc, init.getType(), param, init, maps, iterators,
+                [](OpBuilder &nb, Location nloc, ValueRange args) {
+                  linalg::YieldOp::create(nb, nloc, args[0]);
+                })
+                .getResult(0);
+  }
+  if (rank == 1)
+    return param;
+  ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  return tensor::CollapseShapeOp::create(b, loc, param, {all});
+}
+
+Value toReadOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*readOnly=*/true);
+}
+
+/// Builds the body of one launch: the code one thread runs for its row.
+class RowKernelBuilder {
+public:
+  RowKernelBuilder(ImplicitLocOpBuilder &b, const KernelShape &shape,
+                   FloatType computeType, Value input, Value output,
+                   Value features)
+      : b(b), shape(shape), computeType(computeType), input(input),
+        output(output), features(features) {
+    auto inputType = cast<MemRefType>(input.getType());
+    elementType = cast<FloatType>(inputType.getElementType());
+    staticFeatures = inputType.getDimSize(1);
+  }
+
+  void setSharedMemory(Value memory) { sharedMemory = memory; }
+
+  /// Loads the lane's chunks of `row` into registers (register mode).
+  void loadRow(Value row, Value lane) {
+    this->row = row;
+    this->lane = lane;
+    if (shape.chunks == 0)
+      return;
+    for (int64_t k = 0; k < shape.chunks; ++k) {
+      Value col = chunkColumn(k);
+      Value inRange;
+      if ((k + 1) * shape.lanes * shape.vectorWidth > staticFeatures)
+        inRange = b.create<arith::CmpIOp>(arith::CmpIPredicate::ult, col,
+                                          features);
+      columns.push_back(col);
+      inRanges.push_back(inRange);
+      chunkValues.push_back(guardedLoad(inRange, col));
+    }
+  }
+
+  /// Sums `term(x, inRange)` over the row (all lanes get the total); `term`
+  /// gets x in the compute type and must return zero where !inRange (null
+  /// inRange: every element is in range).
+  Value reduceRow(function_ref<Value(Value x, Value inRange)> term, int slot) {
+    VectorType vectorType = computeVectorType();
+    Value acc = zeroVector(vectorType);
+    if (shape.chunks > 0) {
+      for (auto [x, inRange] : llvm::zip(chunkValues, inRanges))
+        acc = b.create<arith::AddFOp>(acc, term(toCompute(x), inRange));
+    } else {
+      auto loop = b.create<scf::ForOp>(
+          firstColumn(), features, b.create<arith::ConstantIndexOp>(stride()),
+          ValueRange{acc});
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value col = loop.getInductionVar();
+      Value x = load(input, col, elementType);
+      Value sum = b.create<arith::AddFOp>(loop.getRegionIterArgs()[0],
+                                          term(toCompute(x), Value()));
+      b.create<scf::YieldOp>(sum);
+      b.setInsertionPointAfter(loop);
+      acc = loop.getResult(0);
+    }
+    Value partial = b.create<vector::ReductionOp>(vector::CombiningKind::ADD,
+                                                  acc);
+    return allReduce(partial, slot);
+  }
+
+  /// Writes `normalize(x, col)` (compute type in and out) for every element.
+  void writeRow(function_ref<Value(Value x, Value col)> normalize) {
+    auto store = [&](Value x, Value col) {
+      Value y = fromCompute(normalize(toCompute(x), col));
+      b.create<vector::StoreOp>(y, output, ValueRange{row, col},
+                                /*nontemporal=*/false, vectorAlignment());
+    };
+    if (shape.chunks > 0) {
+      for (auto [x, col, inRange] :
+           llvm::zip(chunkValues, columns, inRanges)) {
+        if (!inRange) {
+          store(x, col);
+          continue;
+        }
+        auto ifOp = b.create<scf::IfOp>(inRange, /*withElse=*/false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        store(x, col);
+      }
+      return;
+    }
+    auto loop = b.create<scf::ForOp>(firstColumn(), features,
+                                     b.create<arith::ConstantIndexOp>(stride()));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value col = loop.getInductionVar();
+    store(load(input, col, elementType), col);
+  }
+
+  /// The parameter's elements for the vector at `col`, in the compute type.
+  /// A [1] parameter broadcasts.
+  Value loadParameter(Value param, Value col) {
+    auto type = cast<MemRefType>(param.getType());
+    auto paramType = cast<FloatType>(type.getElementType());
+    Value values;
+    if (type.getDimSize(0) == 1) {
+      Value zero = b.create<arith::ConstantIndexOp>(0);
+      Value scalar = b.create<memref::LoadOp>(param, ValueRange{zero});
+      values = b.create<vector::BroadcastOp>(
+          VectorType::get({shape.vectorWidth}, paramType), scalar);
+    } else {
+      values = b.create<vector::LoadOp>(
+          VectorType::get({shape.vectorWidth}, paramType), param,
+          ValueRange{col}, /*nontemporal=*/false,
+          llvm::MaybeAlign(shape.vectorWidth * paramType.getWidth() / 8));
+    }
+    return convert(values, computeVectorType());
+  }
+
+  /// Elementwise rsqrt(max(v + eps, tiny)), v and eps vectors of the compute
+  /// type. Scalarized: libdevice's rsqrt is scalar.
+  Value inverseRoot(Value v, Value eps) {
+    Value tiny = splat(APFloat::getSmallestNormalized(
+                           computeType.getFloatSemantics())
+                           .convertToDouble());
+    Value clamped = b.create<arith::MaximumFOp>(
+        b.create<arith::AddFOp>(v, eps), tiny);
+    SmallVector<Value> lanes;
+    for (int64_t i = 0; i < shape.vectorWidth; ++i)
+      lanes.push_back(b.create<math::RsqrtOp>(
+          b.create<vector::ExtractOp>(clamped, ArrayRef<int64_t>{i})));
+    return b.create<vector::FromElementsOp>(computeVectorType(), lanes);
+  }
+
+  Value splat(double value) {
+    return b.create<arith::ConstantOp>(DenseElementsAttr::get(
+        computeVectorType(), b.getFloatAttr(computeType, value)));
+  }
+
+  Value broadcast(Value scalar) {
+    return b.create<vector::BroadcastOp>(computeVectorType(), scalar);
+  }
+
+  Value zeroVector(VectorType type) {
+    return b.create<arith::ConstantOp>(
+        DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
+  }
+
+  /// Zeroes the vector `v` where `inRange` is false.
+  Value maskOut(Value v, Value inRange) {
+    if (!inRange)
+      return v;
+    return b.create<arith::SelectOp>(inRange, v,
+                                     zeroVector(cast<VectorType>(v.getType())));
+  }
+
+private:
+  int64_t stride() const { return shape.lanes * shape.vectorWidth; }
+
+  Value firstColumn() {
+    return b.create<arith::MulIOp>(
+        lane, b.create<arith::ConstantIndexOp>(shape.vectorWidth));
+  }
+
+  Value chunkColumn(int64_t k) {
+    return b.create<arith::AddIOp>(
+        firstColumn(), b.create<arith::ConstantIndexOp>(k * stride()));
+  }
+
+  VectorType computeVectorType() const {
+    return VectorType::get({shape.vectorWidth}, computeType);
+  }
+
+  llvm::MaybeAlign vectorAlignment() {
+    return llvm::MaybeAlign(shape.vectorWidth * elementType.getWidth() / 8);
+  }
+
+  Value load(Value memref, Value col, FloatType type) {
+    return b.create<vector::LoadOp>(VectorType::get({shape.vectorWidth}, type),
+                                    memref, ValueRange{row, col},
+                                    /*nontemporal=*/false, vectorAlignment());
+  }
+
+  Value guardedLoad(Value inRange, Value col) {
+    if (!inRange)
+      return load(input, col, elementType);
+    auto vectorType = VectorType::get({shape.vectorWidth}, elementType);
+    auto ifOp = b.create<scf::IfOp>(TypeRange{vectorType}, inRange,
+                                    /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    b.create<scf::YieldOp>(load(input, col, elementType));
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    b.create<scf::YieldOp>(zeroVector(vectorType));
+    return ifOp.getResult(0);
+  }
+
+  Value convert(Value v, VectorType to) {
+    auto from = cast<VectorType>(v.getType());
+    unsigned fromBits = from.getElementType().getIntOrFloatBitWidth();
+    unsigned toBits = to.getElementType().getIntOrFloatBitWidth();
+    if (from == to)
+      return v;
+    if (fromBits < toBits)
+      return b.create<arith::ExtFOp>(to, v);
+    return b.create<arith::TruncFOp>(to, v);
+  }
+
+  Value toCompute(Value v) { return convert(v, computeVectorType()); }
+  Value fromCompute(Value v) {
+    return convert(v, VectorType::get({shape.vectorWidth}, elementType));
+  }
+
+  /// Butterfly sum over the 32 lanes of a warp.
+  Value warpReduce(Value v) {
+    for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+      auto shuffle = b.create<gpu::ShuffleOp>(v, offset, kWarpSize,
+                                              gpu::ShuffleMode::XOR);
+      v = b.create<arith::AddFOp>(v, shuffle.getShuffleResult());
+    }
+    return v;
+  }
+
+  /// Sum over the lanes of the row; `slot` picks a separate shared-memory
+  /// area per reduction so that consecutive reductions need one barrier each.
+  Value allReduce(Value v, int slot) {
+    v = warpReduce(v);
+    int64_t warps = shape.lanes / kWarpSize;
+    if (warps == 1)
+      return v;
+    Value warpSize = b.create<arith::ConstantIndexOp>(kWarpSize);
+    Value warp = b.create<arith::DivUIOp>(lane, warpSize);
+    Value laneInWarp = b.create<arith::RemUIOp>(lane, warpSize);
+    Value base = b.create<arith::ConstantIndexOp>(slot * kWarpSize);
+    Value zero = b.create<arith::ConstantIndexOp>(0);
+    Value isFirst =
+        b.create<arith::CmpIOp>(arith::CmpIPredicate::eq, laneInWarp, zero);
+    {
+      auto ifOp = b.create<scf::IfOp>(isFirst, /*withElse=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      b.create<memref::StoreOp>(v, sharedMemory,
+                                ValueRange{b.create<arith::AddIOp>(base, warp)});
+    }
+    b.create<gpu::BarrierOp>();
+    Value hasPartial = b.create<arith::CmpIOp>(
+        arith::CmpIPredicate::ult, laneInWarp,
+        b.create<arith::ConstantIndexOp>(warps));
+    auto ifOp = b.create<scf::IfOp>(TypeRange{computeType}, hasPartial,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      b.create<scf::YieldOp>(ValueRange{b.create<memref::LoadOp>(
+          sharedMemory, ValueRange{b.create<arith::AddIOp>(base, laneInWarp)})});
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      b.create<scf::YieldOp>(ValueRange{b.create<arith::ConstantOp>(
+          computeType, b.getFloatAttr(computeType, 0.0))});
+    }
+    return warpReduce(ifOp.getResult(0));
+  }
+
+  ImplicitLocOpBuilder &b;
+  KernelShape shape;
+  FloatType computeType;
+  FloatType elementType;
+  Value input, output, features, sharedMemory;
+  int64_t staticFeatures;
+  Value row, lane;
+  SmallVector<Value> chunkValues, columns, inRanges;
+};
+
+/// 1 / max(N, 1) in the compute type.
+Value inverseCount(ImplicitLocOpBuilder &b, Value features,
+                   FloatType computeType) {
+  Value one = b.create<arith::ConstantIndexOp>(1);
+  Value count = b.create<arith::MaxUIOp>(features, one);
+  Value asInt = b.create<arith::IndexCastUIOp>(b.getI64Type(), count);
+  Value asFloat = b.create<arith::UIToFPOp>(computeType, asInt);
+  return b.create<arith::DivFOp>(
+      b.create<arith::ConstantOp>(computeType,
+                                  b.getFloatAttr(computeType, 1.0)),
+      asFloat);
+}
+
+template <typename OpTy>
+struct NormToGPULaunch : public OpRewritePattern<OpTy> {
+  NormToGPULaunch(MLIRContext *context, const NormGPUKernelOptions &options)
+      : OpRewritePattern<OpTy>(context), options(options) {}
+
+  static constexpr bool isLayerNorm = std::is_same_v<OpTy, LayerNormOp>;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType inputType = op.getInputType();
+    int64_t rank = inputType.getRank();
+    SmallVector<int64_t> axes = op.getCanonicalAxes();
+    int64_t numKept = rank - static_cast<int64_t>(axes.size());
+    if (!llvm::equal(axes, llvm::seq<int64_t>(numKept, rank)))
+      return rewriter.notifyMatchFailure(
+          op, "normalized axes are not the trailing dims");
+
+    Location loc = op.getLoc();
+    FloatType computeType = op.getEffectiveComputeType();
+    auto elementType = cast<FloatType>(inputType.getElementType());
+
+    // Host side: [rows, features] buffers.
+    Value rows = collapseToRows(rewriter, loc, op.getInput(), numKept);
+    auto rowsType = cast<RankedTensorType>(rows.getType());
+    KernelShape shape = chooseShape(rowsType.getDimSize(1),
+                                    elementType.getWidth(), options);
+    Value input = toReadOnlyBuffer(rewriter, loc, rows);
+    auto flatParam = [&](Value param) -> Value {
+      if (!param)
+        return {};
+      return toReadOnlyBuffer(
+          rewriter, loc,
+          flattenParameter(rewriter, loc, param, op.getInput(), axes));
+    };
+    Value scale = flatParam(op.getScale());
+    Value bias = flatParam(op.getBias());
+    Value featureEpsilon = flatParam(op.getFeatureEpsilon());
+
+    Value numRows = tensor::DimOp::create(rewriter, loc, rows, 0);
+    Value features = tensor::DimOp::create(rewriter, loc, rows, 1);
+    SmallVector<Value> dynamicSizes;
+    for (auto [i, size] : llvm::enumerate(rowsType.getShape()))
+      if (ShapedType::isDynamic(size))
+        dynamicSizes.push_back(i == 0 ? numRows : features);
+    auto outputType = MemRefType::get(rowsType.getShape(), elementType);
+    Value output =
+        memref::AllocOp::create(rewriter, loc, outputType, dynamicSizes);
+    SmallVector<Value> statistics;
+    auto statType = MemRefType::get({rowsType.getDimSize(0)}, computeType);
+    SmallVector<Value> statSizes;
+    if (ShapedType::isDynamic(rowsType.getDimSize(0)))
+      statSizes.push_back(numRows);
+    for (size_t i = 0; i < op.getStatistics().size(); ++i)
+      statistics.push_back(
+          memref::AllocOp::create(rewriter, loc, statType, statSizes));
+
+    // Launch only when there are rows: an empty grid is a launch error.
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value hasRows = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ugt, numRows, zero);
+    auto ifOp = scf::IfOp::create(rewriter, loc, hasRows, /*withElse=*/false);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(ifOp.thenBlock());
+      ImplicitLocOpBuilder b(loc, rewriter);
+      buildLaunch(b, op, shape, computeType, input, output, scale, bias,
+                  featureEpsilon, statistics, numRows, features);
+    }
+
+    // Back to tensors of the op's result shapes.
+    SmallVector<OpFoldResult> inputSizes =
+        tensor::getMixedSizes(rewriter, loc, op.getInput());
+    SmallVector<Value> results;
+    Value outputTensor = bufferization::ToTensorOp::create(
+        rewriter, loc, rowsType, output, /*restrict=*/true, /*writable=*/true);
+    results.push_back(expandFromRows(rewriter, loc, outputTensor, inputType,
+                                     inputSizes, numKept));
+    for (Value stat : statistics) {
+      auto statTensorType =
+          RankedTensorType::get({rowsType.getDimSize(0)}, computeType);
+      Value tensor = bufferization::ToTensorOp::create(
+          rewriter, loc, statTensorType, stat, /*restrict=*/true,
+          /*writable=*/true);
+      auto resultType = cast<RankedTensorType>(op.getStatistics()[0].getType());
+      SmallVector<OpFoldResult> sizes(inputSizes);
+      for (int64_t axis : axes)
+        sizes[axis] = rewriter.getIndexAttr(1);
+      results.push_back(
+          expandFromRows(rewriter, loc, tensor, resultType, sizes, numKept));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+private:
+  /// Reshapes [rows, features] (or [rows]) back to `type`.
+  static Value expandFromRows(OpBuilder &b, Location loc, Value value,
+                              RankedTensorType type,
+                              ArrayRef<OpFoldResult> sizes, int64_t numKept) {
+    auto valueType = cast<RankedTensorType>(value.getType());
+    int64_t rank = type.getRank();
+    SmallVector<ReassociationIndices> groups;
+    if (valueType.getRank() == 2) {
+      // [rows, features]: kept dims into rows (a leading 1 when none).
+      if (numKept > 0)
+        groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, numKept)));
+      groups.push_back(llvm::to_vector(llvm::seq<int64_t>(numKept, rank)));
+      if (numKept == 0) {
+        // [1, N] -> [N] first, then expand.
+        value = tensor::CollapseShapeOp::create(b, loc, value,
+                                                {ReassociationIndices{0, 1}});
+      }
+    } else {
+      // [rows]: all dims in one group (the unit dims join the kept ones).
+      groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+    }
+    if (cast<RankedTensorType>(value.getType()).getRank() == rank)
+      return value;
+    return tensor::ExpandShapeOp::create(b, loc, type, value, groups, sizes);
+  }
+
+  void buildLaunch(ImplicitLocOpBuilder &b, OpTy op, const KernelShape &shape,
+                   FloatType computeType, Value input, Value output,
+                   Value scale, Value bias, Value featureEpsilon,
+                   ArrayRef<Value> statistics, Value numRows,
+                   Value features) const {
+    Value one = b.create<arith::ConstantIndexOp>(1);
+    Value rowsPerBlock = b.create<arith::ConstantIndexOp>(shape.rowsPerBlock);
+    Value gridSize = shape.rowsPerBlock == 1
+                         ? numRows
+                         : b.create<arith::CeilDivUIOp>(numRows, rowsPerBlock);
+    // Cross-warp partial sums go through dynamic shared memory: a workgroup
+    // attribution would be a memref block argument, which buffer
+    // deallocation then tries to take ownership of.
+    int64_t warps = shape.lanes / kWarpSize;
+    int64_t sharedBytes =
+        warps > 1 ? 2 * kWarpSize * computeType.getWidth() / 8 : 0;
+    Value sharedSize;
+    if (sharedBytes > 0)
+      sharedSize = b.create<arith::ConstantIntOp>(b.getI32Type(), sharedBytes);
+    auto launch = b.create<gpu::LaunchOp>(
+        gridSize, one, one, b.create<arith::ConstantIndexOp>(shape.lanes),
+        rowsPerBlock, one, sharedSize);
+    OpBuilder::InsertionGuard guard(b);
+    Block &body = launch.getBody().front();
+    b.setInsertionPointToStart(&body);
+    b.create<gpu::TerminatorOp>();
+    b.setInsertionPointToStart(&body);
+    Value sharedMemory;
+    if (sharedBytes > 0) {
+      auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                                  gpu::AddressSpace::Workgroup);
+      Value bytes = b.create<gpu::DynamicSharedMemoryOp>(
+          MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                          MemRefLayoutAttrInterface(), workgroup));
+      sharedMemory = b.create<memref::ViewOp>(
+          MemRefType::get({2 * kWarpSize}, computeType,
+                          MemRefLayoutAttrInterface(), workgroup),
+          bytes, b.create<arith::ConstantIndexOp>(0), ValueRange{});
+    }
+
+    Value lane = launch.getThreadIds().x;
+    Value row = launch.getBlockIds().x;
+    if (shape.rowsPerBlock > 1) {
+      row = b.create<arith::AddIOp>(
+          b.create<arith::MulIOp>(row, rowsPerBlock), launch.getThreadIds().y);
+      // Whole warps take this branch or skip it, so shuffles stay uniform.
+      Value inBounds =
+          b.create<arith::CmpIOp>(arith::CmpIPredicate::ult, row, numRows);
+      auto ifOp = b.create<scf::IfOp>(inBounds, /*withElse=*/false);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+    }
+
+    RowKernelBuilder kernel(b, shape, computeType, input, output, features);
+    kernel.setSharedMemory(sharedMemory);
+    kernel.loadRow(row, lane);
+    Value invCount = inverseCount(b, features, computeType);
+    double epsilon = op.getEpsilon().convertToDouble();
+
+    // Mean (LayerNorm) and the second moment about it.
+    Value mean;
+    if constexpr (isLayerNorm) {
+      Value sum = kernel.reduceRow([](Value x, Value) { return x; }, 0);
+      mean = b.create<arith::MulFOp>(sum, invCount);
+    }
+    Value meanVector = mean ? kernel.broadcast(mean) : Value();
+    Value sumOfSquares = kernel.reduceRow(
+        [&](Value x, Value inRange) {
+          Value centered = meanVector ? b.create<arith::SubFOp>(x, meanVector)
+                                      : x;
+          return kernel.maskOut(b.create<arith::MulFOp>(centered, centered),
+                                inRange);
+        },
+        isLayerNorm ? 1 : 0);
+    Value moment = b.create<arith::MulFOp>(sumOfSquares, invCount);
+    Value momentVector = kernel.broadcast(moment);
+    Value inv;
+    if (!featureEpsilon)
+      inv = kernel.inverseRoot(momentVector, kernel.splat(epsilon));
+
+    kernel.writeRow([&](Value x, Value col) {
+      Value factor =
+          inv ? inv
+              : kernel.inverseRoot(momentVector,
+                                   kernel.loadParameter(featureEpsilon, col));
+      Value y = meanVector ? b.create<arith::SubFOp>(x, meanVector) : x;
+      y = b.create<arith::MulFOp>(y, factor);
+      if (scale)
+        y = b.create<arith::MulFOp>(y, kernel.loadParameter(scale, col));
+      if (bias)
+        y = b.create<arith::AddFOp>(y, kernel.loadParameter(bias, col));
+      return y;
+    });
+
+    if (!statistics.empty()) {
+      Value zero = b.create<arith::ConstantIndexOp>(0);
+      Value isFirst =
+          b.create<arith::CmpIOp>(arith::CmpIPredicate::eq, lane, zero);
+      auto ifOp = b.create<scf::IfOp>(isFirst, /*withElse=*/false);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value invScalar =
+          b.create<vector::ExtractOp>(inv, ArrayRef<int64_t>{0});
+      if (mean) {
+        b.create<memref::StoreOp>(mean, statistics[0], ValueRange{row});
+        b.create<memref::StoreOp>(invScalar, statistics[1], ValueRange{row});
+      } else {
+        b.create<memref::StoreOp>(invScalar, statistics[0], ValueRange{row});
+      }
+    }
+  }
+
+  NormGPUKernelOptions options;
+};
+
+struct ConvertNormToGPUPass
+    : public norm::impl::ConvertNormToGPUBase<ConvertNormToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (threadsPerBlock <= 0 || threadsPerBlock % kWarpSize != 0 ||
+        threadsPerBlock > 1024) {
+      getOperation()->emitError("threads-per-block must be a multiple of 32 "
+                                "in [32, 1024], got ")
+          << threadsPerBlock;
+      return signalPassFailure();
+    }
+    NormGPUKernelOptions options;
+    options.threadsPerBlock = threadsPerBlock;
+    options.maxElementsPerThread = maxElementsPerThread;
+    RewritePatternSet patterns(&getContext());
+    populateNormToGPUPatterns(patterns, options);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    WalkResult result = getOperation()->walk([](Operation *op) {
+      if (!isa<RMSNormOp, LayerNormOp>(op))
+        return WalkResult::advance();
+      op->emitOpError("normalizes axes that are not the trailing dims; run "
+                      "norm-trailing-axes before convert-norm-to-gpu");
+      return WalkResult::interrupt();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+} // namespace
+
+namespace {
+/// A barrier orders all memory accesses around it, as a read and a write of
+/// every resource would.
+struct BarrierMemoryEffects
+    : public MemoryEffectOpInterface::ExternalModel<BarrierMemoryEffects,
+                                                    gpu::BarrierOp> {
+  void getEffects(Operation *op,
+                  SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                      &effects) const {
+    effects.emplace_back(MemoryEffects::Read::get());
+    effects.emplace_back(MemoryEffects::Write::get());
+  }
+};
+} // namespace
+
+void mlir::norm::registerGPUBarrierMemoryEffects(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, gpu::GPUDialect *) {
+    gpu::BarrierOp::attachInterface<BarrierMemoryEffects>(*context);
+  });
+}
+
+void mlir::norm::populateNormToGPUPatterns(
+    RewritePatternSet &patterns, const NormGPUKernelOptions &options) {
+  patterns.add<NormToGPULaunch<RMSNormOp>, NormToGPULaunch<LayerNormOp>>(
+      patterns.getContext(), options);
+}
