@@ -9,6 +9,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/DynamicLibrary.h"
@@ -16,6 +17,10 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
+
+#ifdef NORM_HAS_CUDA_RUNTIME
+#include "norm/Runtime/CudaRuntime.h"
+#endif
 
 #include <chrono>
 #include <condition_variable>
@@ -212,27 +217,60 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
                                                                   : "note";
     diagnosticStream << diag.getLocation() << ": " << severity << ": " << diag
                      << "\n";
-    for (mlir::Diagnostic &note : diag.getNotes())
+    for (mlir::Diagnostic &note : diag.getNotes()) {
+      // The IR dump MLIR attaches to pass failures buries the message.
+      if (StringRef(note.str()).starts_with("see current operation"))
+        continue;
       diagnosticStream << note.getLocation() << ": note: " << note << "\n";
+    }
     return mlir::success();
   });
-  jit->vectorSize =
-      options.vectorSize > 0 ? options.vectorSize : getHostVectorSize();
-  mlir::norm::CPUPipelineOptions pipelineOptions;
-  pipelineOptions.vectorSize = jit->vectorSize;
-  pipelineOptions.parallel = options.parallel;
-  pipelineOptions.minTaskBytes = options.minTaskBytes;
+  bool gpu = options.target == Target::GPU;
+#ifndef NORM_HAS_CUDA_RUNTIME
+  if (gpu)
+    return makeError("the GPU target needs norm's CUDA runtime, which this "
+                     "build lacks (no CUDA toolkit was found when it was "
+                     "configured)");
+#endif
   mlir::PassManager pm(ctx);
-  mlir::norm::buildNormLowerToCPUPipeline(pm, pipelineOptions);
+  if (gpu) {
+    mlir::norm::GPUPipelineOptions pipelineOptions;
+    pipelineOptions.chip = options.gpuChip;
+    pipelineOptions.features = options.gpuFeatures;
+    pipelineOptions.format = options.gpuFormat;
+    pipelineOptions.threadsPerBlock = options.gpuThreadsPerBlock;
+    pipelineOptions.cudaPath = options.cudaPath;
+    mlir::norm::buildNormLowerToNVVMPipeline(pm, pipelineOptions);
+  } else {
+    jit->vectorSize =
+        options.vectorSize > 0 ? options.vectorSize : getHostVectorSize();
+    mlir::norm::CPUPipelineOptions pipelineOptions;
+    pipelineOptions.vectorSize = jit->vectorSize;
+    pipelineOptions.parallel = options.parallel;
+    pipelineOptions.minTaskBytes = options.minTaskBytes;
+    mlir::norm::buildNormLowerToCPUPipeline(pm, pipelineOptions);
+  }
   if (mlir::failed(pm.run(module)))
     return makeError("lowering @" + entry + " failed:\n" + diagnostics);
   if (options.dumpLoweredModule)
     module->print(llvm::errs());
+#ifdef NORM_HAS_CUDA_RUNTIME
+  // The engine's constructors load the kernels: a device must be there.
+  if (gpu) {
+    char reason[512] = {0};
+    if (!normCudaIsAvailable(reason, sizeof(reason)))
+      return makeError(llvm::Twine("no usable CUDA device for the GPU "
+                                   "target: ") +
+                       reason);
+  }
+#endif
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   mlir::registerBuiltinDialectTranslation(*ctx);
   mlir::registerLLVMDialectTranslation(*ctx);
+  if (gpu)
+    mlir::registerGPUDialectTranslation(*ctx);
 
   Expected<llvm::orc::JITTargetMachineBuilder> machineBuilder =
       llvm::orc::JITTargetMachineBuilder::detectHost();
@@ -280,6 +318,7 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
     return entryFn.takeError();
   jit->entryFn = *entryFn;
   jit->parallel = options.parallel;
+  jit->target = options.target;
   jit->compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -350,10 +389,18 @@ JitModule::prepare(llvm::ArrayRef<NpyArray> args) const {
     AlignedBuffer buffer(array.data.size());
     if (!array.data.empty())
       std::memcpy(buffer.data(), array.data.data(), array.data.size());
+    void *data = buffer.data();
+#ifdef NORM_HAS_CUDA_RUNTIME
+    if (target == Target::GPU) {
+      // Never null, so that results aliasing no argument are recognizable.
+      data = normCudaMalloc(std::max<size_t>(array.data.size(), 1));
+      normCudaMemcpyHtoD(data, array.data.data(), array.data.size());
+      call->deviceArguments.push_back(data);
+    }
+#endif
     // Descriptor words: allocated, aligned, offset, sizes..., strides...
-    std::vector<int64_t> descriptor = {reinterpret_cast<int64_t>(buffer.data()),
-                                       reinterpret_cast<int64_t>(buffer.data()),
-                                       0};
+    std::vector<int64_t> descriptor = {reinterpret_cast<int64_t>(data),
+                                       reinterpret_cast<int64_t>(data), 0};
     descriptor.insert(descriptor.end(), array.shape.begin(), array.shape.end());
     std::vector<int64_t> strides(array.shape.size(), 1);
     for (int64_t d = static_cast<int64_t>(array.shape.size()) - 2; d >= 0; --d)
@@ -423,6 +470,18 @@ std::vector<NpyArray> PreparedCall::getResults() const {
         const auto *base = reinterpret_cast<const uint8_t *>(words[1]) +
                            words[2] * static_cast<int64_t>(elementSize);
         const int64_t *strides = words + 3 + rank;
+        std::vector<uint8_t> hostCopy;
+#ifdef NORM_HAS_CUDA_RUNTIME
+        if (module.target == Target::GPU && array.numElements() > 0) {
+          // Copy the span the view covers, then gather on the host.
+          int64_t span = 1;
+          for (size_t d = 0; d < rank; ++d)
+            span += (array.shape[d] - 1) * strides[d];
+          hostCopy.resize(span * elementSize);
+          normCudaMemcpyDtoH(hostCopy.data(), base, hostCopy.size());
+          base = hostCopy.data();
+        }
+#endif
         // Strided copy into row-major order: results may be views.
         std::vector<int64_t> index(rank, 0);
         for (int64_t linear = 0, e = array.numElements(); linear < e;
@@ -466,13 +525,50 @@ void PreparedCall::freeResults() {
   llvm::SmallPtrSet<void *, 4> freed;
   for (const AlignedBuffer &buffer : argumentData)
     freed.insert(buffer.data());
+  for (void *data : deviceArguments)
+    freed.insert(data);
+  bool gpu = module.target == Target::GPU;
   forEachResult(module.results, resultDescriptors,
                 [&](const TensorSpec &, const int64_t *words) {
                   auto *allocated = reinterpret_cast<void *>(words[0]);
-                  if (allocated && freed.insert(allocated).second)
-                    std::free(allocated);
+                  if (!allocated || !freed.insert(allocated).second)
+                    return;
+#ifdef NORM_HAS_CUDA_RUNTIME
+                  if (gpu) {
+                    normCudaFree(allocated);
+                    return;
+                  }
+#endif
+                  std::free(allocated);
                 });
+  (void)gpu;
   hasResults = false;
 }
 
-PreparedCall::~PreparedCall() { freeResults(); }
+float PreparedCall::invokeTimedOnDevice() {
+#ifdef NORM_HAS_CUDA_RUNTIME
+  if (module.target == Target::GPU) {
+    // Free the previous results first: cuMemFree synchronizes, which must
+    // not fall between the events.
+    freeResults();
+    normCudaSynchronize();
+    void *start = normCudaEventCreate(), *end = normCudaEventCreate();
+    normCudaEventRecord(start, nullptr);
+    invoke();
+    normCudaEventRecord(end, nullptr);
+    float ms = normCudaEventElapsedMs(start, end);
+    normCudaEventDestroy(start);
+    normCudaEventDestroy(end);
+    return ms;
+  }
+#endif
+  llvm::report_fatal_error("invokeTimedOnDevice needs the GPU target");
+}
+
+PreparedCall::~PreparedCall() {
+  freeResults();
+#ifdef NORM_HAS_CUDA_RUNTIME
+  for (void *data : deviceArguments)
+    normCudaFree(data);
+#endif
+}

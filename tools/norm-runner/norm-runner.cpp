@@ -8,6 +8,9 @@
 
 #include "norm/Dialect/Norm/Transforms/Passes.h"
 #include "norm/ExecutionEngine/JitModule.h"
+#ifdef NORM_HAS_CUDA_RUNTIME
+#include "norm/Runtime/CudaRuntime.h"
+#endif
 #include "norm/InitAll.h"
 #include "norm/Support/HalfFloat.h"
 #include "norm/Support/Npy.h"
@@ -27,6 +30,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <malloc.h>
 #include <random>
@@ -43,8 +47,30 @@ struct Options {
   cl::opt<std::string> entry{"e", cl::desc("Entry function to run"),
                              cl::value_desc("name"), cl::init("main"),
                              cl::cat(category)};
-  cl::opt<std::string> target{"target", cl::desc("Where to run: cpu"),
-                              cl::init("cpu"), cl::cat(category)};
+  cl::opt<std::string> target{
+      "target",
+      cl::desc("Where to run: cpu, or gpu (an NVIDIA GPU through "
+               "norm-lower-to-nvvm and norm's CUDA runtime)"),
+      cl::init("cpu"), cl::cat(category)};
+  cl::opt<std::string> gpuChip{"gpu-chip",
+                               cl::desc("GPU target: architecture"),
+                               cl::init("sm_90"), cl::cat(category)};
+  cl::opt<std::string> gpuFeatures{"gpu-features",
+                                   cl::desc("GPU target: PTX features"),
+                                   cl::init("+ptx80"), cl::cat(category)};
+  cl::opt<std::string> gpuFormat{
+      "gpu-format",
+      cl::desc("GPU target: binary format isa (PTX, JIT-compiled by the "
+               "driver), bin or fatbin (need ptxas)"),
+      cl::init("isa"), cl::cat(category)};
+  cl::opt<int64_t> threadsPerBlock{
+      "threads-per-block", cl::desc("GPU target: threads per block"),
+      cl::init(256), cl::cat(category)};
+  cl::opt<std::string> cudaPath{
+      "cuda-path",
+      cl::desc("GPU target: CUDA toolkit root for libdevice (default "
+               "$CUDA_HOME, $CUDA_PATH, else /usr/local/cuda)"),
+      cl::init(""), cl::cat(category)};
   cl::list<std::string> inputs{
       "input",
       cl::desc("Argument from a .npy file: PATH (in argument order) or "
@@ -192,6 +218,71 @@ private:
   llvm::raw_ostream &os;
   bool summarize;
 };
+/// GPU --bench: device time from CUDA events around each call, inputs
+/// rotated over enough copies that L2 cannot hold them, next to a
+/// device-to-device copy of the same bytes timed the same way.
+int benchOnDevice(const JitModule &jit, llvm::ArrayRef<NpyArray> args,
+                  PreparedCall &first, unsigned runs) {
+#ifdef NORM_HAS_CUDA_RUNTIME
+  constexpr size_t kRotationBytes = size_t(256) << 20; // > 5x an H100's L2
+  size_t bytes = first.getBytesMoved();
+  size_t copies =
+      std::clamp<size_t>(kRotationBytes / std::max<size_t>(bytes, 1), 1, 16);
+  std::vector<std::unique_ptr<PreparedCall>> calls;
+  for (size_t i = 1; i < copies; ++i) {
+    auto call = jit.prepare(args);
+    if (!call)
+      return fail(call.takeError());
+    calls.push_back(std::move(*call));
+  }
+  auto next = [&, i = size_t(0)]() mutable -> PreparedCall & {
+    size_t k = i++ % copies;
+    return k == 0 ? first : *calls[k - 1];
+  };
+  for (size_t i = 0; i < 3 * copies; ++i)
+    next().invokeTimedOnDevice();
+  std::vector<double> ms;
+  for (unsigned i = 0; i < runs; ++i)
+    ms.push_back(next().invokeTimedOnDevice());
+
+  // Copy: read bytes/2, write bytes/2, buffers rotated the same way.
+  size_t half = std::max<size_t>(bytes / 2, 1);
+  std::vector<std::pair<void *, void *>> buffers;
+  for (size_t i = 0; i < copies; ++i)
+    buffers.push_back({normCudaMalloc(half), normCudaMalloc(half)});
+  std::vector<double> copyMs;
+  void *start = normCudaEventCreate(), *end = normCudaEventCreate();
+  for (unsigned i = 0; i < runs + 3 * copies; ++i) {
+    auto [src, dst] = buffers[i % copies];
+    normCudaEventRecord(start, nullptr);
+    normCudaMemcpyDtoD(dst, src, half);
+    normCudaEventRecord(end, nullptr);
+    float elapsed = normCudaEventElapsedMs(start, end);
+    if (i >= 3 * copies)
+      copyMs.push_back(elapsed);
+  }
+  normCudaEventDestroy(start);
+  normCudaEventDestroy(end);
+  for (auto [src, dst] : buffers) {
+    normCudaFree(src);
+    normCudaFree(dst);
+  }
+  std::sort(ms.begin(), ms.end());
+  std::sort(copyMs.begin(), copyMs.end());
+  double median = ms[ms.size() / 2], copyMedian = copyMs[copyMs.size() / 2];
+  double gbps = bytes / (median * 1e-3) * 1e-9;
+  double copyGbps = 2.0 * half / (copyMedian * 1e-3) * 1e-9;
+  llvm::outs() << llvm::formatv(
+      "bench: {0} runs on {1}, median {2:f4} ms, min {3:f4} ms, {4:f1} GB/s "
+      "({5} bytes read + written per run, {6} input copies rotated); device "
+      "copy of the same bytes {7:f1} GB/s; ratio {8:f3}; compile {9:f3} s\n",
+      ms.size(), normCudaDeviceName(), median, ms.front(), gbps, bytes,
+      copies, copyGbps, gbps / copyGbps, jit.getCompileSeconds());
+  return 0;
+#else
+  return fail("--bench on the GPU needs norm's CUDA runtime");
+#endif
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -207,8 +298,10 @@ int main(int argc, char **argv) {
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 
-  if (options.target != "cpu")
-    return fail("unknown --target '" + options.target + "' (expected cpu)");
+  if (options.target != "cpu" && options.target != "gpu")
+    return fail("unknown --target '" + options.target +
+                "' (expected cpu or gpu)");
+  bool gpu = options.target == "gpu";
 
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
@@ -248,6 +341,14 @@ int main(int argc, char **argv) {
   jitOptions.optLevel = options.optLevel;
   jitOptions.parallel = options.parallel;
   jitOptions.dumpLoweredModule = options.dumpLowered;
+  if (gpu) {
+    jitOptions.target = Target::GPU;
+    jitOptions.gpuChip = options.gpuChip;
+    jitOptions.gpuFeatures = options.gpuFeatures;
+    jitOptions.gpuFormat = options.gpuFormat;
+    jitOptions.gpuThreadsPerBlock = options.threadsPerBlock;
+    jitOptions.cudaPath = options.cudaPath;
+  }
   auto jit = JitModule::compile(*module, options.entry, jitOptions);
   if (!jit)
     return fail(jit.takeError());
@@ -364,6 +465,8 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::format("compile %.3f s, first run %.3f ms\n",
                                  (*jit)->getCompileSeconds(), runSeconds * 1e3);
   }
+  if (options.bench > 0 && gpu)
+    return benchOnDevice(**jit, argArrays, **call, options.bench);
   if (options.bench > 0) {
     for (int warmup = 0; warmup < 3; ++warmup)
       (*call)->invoke();

@@ -40,7 +40,11 @@ struct TensorSpec {
   bool accepts(const NpyArray &array) const;
 };
 
+/// Where the compiled module runs.
+enum class Target { CPU, GPU };
+
 struct JitOptions {
+  Target target = Target::CPU;
   /// Elements per vector tile; 0 picks one from the host's vector width.
   int64_t vectorSize = 0;
   /// Run row tasks on all cores (MLIR's async runtime).
@@ -53,6 +57,13 @@ struct JitOptions {
   std::string runtimeLibDir;
   /// Print the LLVM-dialect module after lowering to stderr.
   bool dumpLoweredModule = false;
+  /// GPU target: architecture, PTX features, binary format, threads per
+  /// block and CUDA toolkit root (see norm-lower-to-nvvm).
+  std::string gpuChip = "sm_90";
+  std::string gpuFeatures = "+ptx80";
+  std::string gpuFormat = "isa";
+  int64_t gpuThreadsPerBlock = 256;
+  std::string cudaPath;
 };
 
 /// A buffer 64-byte aligned, as vector code likes it.
@@ -90,6 +101,7 @@ public:
   /// Seconds spent lowering and JIT-compiling.
   double getCompileSeconds() const { return compileSeconds; }
   int64_t getVectorSize() const { return vectorSize; }
+  Target getTarget() const { return target; }
 
   /// Checks `args` against the signature and copies them into aligned
   /// buffers. Errors name the argument and what was expected.
@@ -111,6 +123,7 @@ private:
   double compileSeconds = 0;
   int64_t vectorSize = 0;
   bool parallel = false;
+  Target target = Target::CPU;
 };
 
 class PreparedCall {
@@ -121,6 +134,9 @@ public:
   std::vector<NpyArray> getResults() const;
   /// Bytes the entry reads (arguments) and writes (results) per call.
   size_t getBytesMoved() const;
+  /// GPU target: milliseconds of device time of one invoke, between CUDA
+  /// events recorded on the default stream around it.
+  float invokeTimedOnDevice();
   ~PreparedCall();
 
 private:
@@ -130,6 +146,7 @@ private:
 
   const JitModule &module;
   std::vector<AlignedBuffer> argumentData;
+  std::vector<void *> deviceArguments; // GPU target: device copies
   std::vector<std::vector<int64_t>> argumentDescriptors;
   std::vector<int64_t> resultDescriptors;
   bool hasResults = false;
