@@ -73,6 +73,9 @@ void mlir::norm::buildNormLowerToNVVMPipeline(
 
   // Device memory, async host-side GPU ops.
   pm.addNestedPass<func::FuncOp>(createNormGPUDeviceMemory());
+  // Constants and index math move into the kernels instead of becoming
+  // kernel arguments.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   pm.addPass(createLowerAffinePass());

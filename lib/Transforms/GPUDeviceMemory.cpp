@@ -3,6 +3,7 @@
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
@@ -39,15 +40,14 @@ struct NormGPUDeviceMemoryPass
 
   void runOnOperation() override {
     SmallVector<Operation *> hostOps;
+    SmallVector<memref::GetGlobalOp> globals;
     WalkResult result = getOperation().walk<WalkOrder::PreOrder>(
         [&](Operation *op) -> WalkResult {
           if (isa<gpu::LaunchOp>(op))
             return WalkResult::skip();
           if (isa<memref::GetGlobalOp>(op)) {
-            op->emitOpError("is a buffer in host memory, which GPU kernels "
-                            "cannot read; dense constants are not supported "
-                            "on the GPU target (pass them as arguments)");
-            return WalkResult::interrupt();
+            globals.push_back(cast<memref::GetGlobalOp>(op));
+            return WalkResult::advance();
           }
           if (touchesBufferContents(op)) {
             op->emitOpError("accesses a buffer from host code, but buffers "
@@ -63,6 +63,31 @@ struct NormGPUDeviceMemoryPass
       return signalPassFailure();
 
     IRRewriter rewriter(&getContext());
+    // Constants live in host memory: each use gets a device copy, made where
+    // the constant is taken and freed before the function returns.
+    for (memref::GetGlobalOp global : globals) {
+      Location loc = global.getLoc();
+      rewriter.setInsertionPointAfter(global);
+      auto copy = gpu::AllocOp::create(rewriter, loc, global.getType(),
+                                       /*asyncToken=*/Type(), ValueRange{},
+                                       ValueRange{}, ValueRange{},
+                                       /*hostShared=*/false);
+      Value device = copy.getMemref();
+      rewriter.replaceAllUsesWith(global.getResult(), device);
+      gpu::MemcpyOp::create(rewriter, loc, /*asyncToken=*/Type(),
+                            ValueRange{}, device, global.getResult());
+      bool returned = false;
+      getOperation().walk([&](func::ReturnOp ret) {
+        returned |= llvm::is_contained(ret.getOperands(), device);
+      });
+      if (returned)
+        continue;
+      getOperation().walk([&](func::ReturnOp ret) {
+        rewriter.setInsertionPoint(ret);
+        gpu::DeallocOp::create(rewriter, loc, /*asyncToken=*/Type(),
+                               ValueRange{}, device);
+      });
+    }
     for (Operation *op : hostOps) {
       rewriter.setInsertionPoint(op);
       Location loc = op->getLoc();

@@ -11,6 +11,7 @@
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/ExecutionEngine/JitModule.h"
 #include "norm/InitAll.h"
+#include "norm/Pipelines/Pipelines.h"
 #include "norm/Reference/Reference.h"
 #include "norm/Support/HalfFloat.h"
 #include "norm/Support/Npy.h"
@@ -18,6 +19,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
@@ -41,7 +44,25 @@ struct Options {
                              cl::desc("Replay the one case with this seed"),
                              cl::init(0), cl::cat(category)};
   cl::opt<bool> verbose{"v", cl::desc("Print every case"), cl::cat(category)};
+  cl::opt<std::string> target{
+      "target", cl::desc("Where the cases run: cpu, or gpu (norm-lower-to-nvvm)"),
+      cl::init("cpu"), cl::cat(category)};
+  cl::opt<std::string> prePipeline{
+      "pre-pipeline",
+      cl::desc("Pass pipeline to run on each case before compiling, e.g. "
+               "'builtin.module(func.func(norm-trailing-axes))'"),
+      cl::init(""), cl::cat(category)};
+  cl::opt<bool> lowerOnly{
+      "lower-only",
+      cl::desc("Only lower each case with the target's pipeline (checks that "
+               "every form compiles, e.g. to PTX on a machine without a GPU)"),
+      cl::cat(category)};
 };
+
+/// Where runCase compiles for, and what it runs before the target pipeline.
+Target caseTarget = Target::CPU;
+std::string prePipeline;
+bool lowerOnly = false;
 
 /// Tolerance of a value stored in `type` and computed in `compute`.
 struct Tolerance {
@@ -248,8 +269,25 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
   auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, &context);
   if (!module)
     return "the generated IR does not parse:\n" + diagnostics;
+  if (!prePipeline.empty()) {
+    mlir::PassManager pm(&context);
+    if (mlir::failed(mlir::parsePassPipeline(prePipeline, pm)) ||
+        mlir::failed(pm.run(*module)))
+      return "--pre-pipeline failed:\n" + diagnostics;
+  }
+  if (lowerOnly) {
+    mlir::PassManager pm(&context);
+    if (caseTarget == Target::GPU)
+      mlir::norm::buildNormLowerToNVVMPipeline(pm, {});
+    else
+      mlir::norm::buildNormLowerToCPUPipeline(pm, {});
+    if (mlir::failed(pm.run(*module)))
+      return "lowering failed:\n" + diagnostics;
+    return std::nullopt;
+  }
   // Half the cases run their rows as parallel tasks of a few rows each.
   JitOptions jitOptions;
+  jitOptions.target = caseTarget;
   jitOptions.parallel = c.parallel;
   jitOptions.minTaskBytes = 2048;
   auto jit = JitModule::compile(*module, "main", jitOptions);
@@ -361,5 +399,14 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "Differential test of compiled norm ops "
                               "against the float64 reference\n");
+  if (options.target != "cpu" && options.target != "gpu") {
+    llvm::errs() << "norm-differential-test: error: unknown --target '"
+                 << options.target << "' (expected cpu or gpu)\n";
+    return 1;
+  }
+  caseTarget = options.target == "gpu" ? Target::GPU : Target::CPU;
+  prePipeline = options.prePipeline;
+  lowerOnly = options.lowerOnly;
+  mlir::norm::registerAllPasses();
   return runRandom(options);
 }

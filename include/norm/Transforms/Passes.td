@@ -148,8 +148,10 @@ def NormGPUDeviceMemory
     ops, and whose buffer arguments are device memory: rewrites
     `memref.alloc` into `gpu.alloc`, `memref.dealloc` into `gpu.dealloc` and
     `memref.copy` into `gpu.memcpy` (run `gpu-async-region` afterwards).
-    Host code that would read or write a buffer itself (a loop left outside
-    any launch, a dense constant in host memory) is an error naming the op.
+    A dense constant (`memref.get_global`, host memory) is copied into a
+    device buffer where it is taken, freed before the function returns
+    unless returned. Host code that would read or write a buffer itself (a
+    loop left outside any launch) is an error naming the op.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }

@@ -81,33 +81,32 @@ KernelShape chooseShape(int64_t features, unsigned elementBits,
   return shape;
 }
 
-/// Reshapes a tensor whose trailing dims from `numKept` on are normalized
-/// into [rows, features].
-Value collapseToRows(OpBuilder &b, Location loc, Value value,
-                     int64_t numKept) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t rank = type.getRank();
-  ReassociationIndices features =
-      llvm::to_vector(llvm::seq<int64_t>(numKept, rank));
-  if (numKept > 0) {
-    ReassociationIndices rows = llvm::to_vector(llvm::seq<int64_t>(0, numKept));
-    return tensor::CollapseShapeOp::create(b, loc, value, {rows, features});
+/// Collapses `value` (a tensor or an identity-layout memref) by `groups`. A
+/// group with a dynamic dim collapses to a dynamic dim even when another of
+/// its dims is 0, as the verifiers require.
+Value collapse(OpBuilder &b, Location loc, Value value,
+               ArrayRef<ReassociationIndices> groups) {
+  auto type = cast<ShapedType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (const ReassociationIndices &group : groups) {
+    int64_t size = 1;
+    for (int64_t dim : group)
+      size = ShapedType::isDynamic(size) || type.isDynamicDim(dim)
+                 ? ShapedType::kDynamic
+                 : size * type.getDimSize(dim);
+    shape.push_back(size);
   }
-  Value flat = rank == 1 ? value
-                         : tensor::CollapseShapeOp::create(b, loc, value,
-                                                           {features})
-                               .getResult();
-  auto flatType = cast<RankedTensorType>(flat.getType());
-  auto rowsType = RankedTensorType::get({1, flatType.getDimSize(0)},
-                                        type.getElementType());
-  return tensor::ExpandShapeOp::create(
-      b, loc, rowsType, flat, {{0, 1}},
-      {b.getIndexAttr(1), tensor::getMixedSize(b, loc, flat, 0)});
+  if (isa<RankedTensorType>(type))
+    return tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+        groups);
+  return memref::CollapseShapeOp::create(
+      b, loc, MemRefType::get(shape, type.getElementType()), value, groups);
 }
 
-/// The [features] view of a parameter, or [1] when it broadcasts along every
-/// normalized dim; a parameter that broadcasts along some dims only is
-/// materialized first.
+/// A parameter with every dim either the input's or 1 for all of them
+/// (then it is a scalar): one that broadcasts along some dims only is
+/// materialized at the input's normalized shape.
 Value flattenParameter(OpBuilder &b, Location loc, Value param, Value input,
                        ArrayRef<int64_t> axes) {
   auto type = cast<RankedTensorType>(param.getType());
@@ -140,10 +139,7 @@ Value flattenParameter(OpBuilder &b, Location loc, Value param, Value input,
                 })
                 .getResult(0);
   }
-  if (rank == 1)
-    return param;
-  ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  return tensor::CollapseShapeOp::create(b, loc, param, {all});
+  return param;
 }
 
 Value toReadOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
@@ -450,40 +446,53 @@ struct NormToGPULaunch : public OpRewritePattern<OpTy> {
     FloatType computeType = op.getEffectiveComputeType();
     auto elementType = cast<FloatType>(inputType.getElementType());
 
-    // Host side: [rows, features] buffers.
-    Value rows = collapseToRows(rewriter, loc, op.getInput(), numKept);
-    auto rowsType = cast<RankedTensorType>(rows.getType());
+    // Host side: [rows, features] views of buffers. Tensors are reshaped
+    // as buffers: bufferizing tensor.collapse_shape gets groups of a 0 and
+    // a dynamic dim wrong.
+    Value input = collapseBufferToRows(
+        rewriter, loc, toReadOnlyBuffer(rewriter, loc, op.getInput()),
+        numKept);
+    auto rowsType = cast<MemRefType>(input.getType());
     KernelShape shape = chooseShape(rowsType.getDimSize(1),
                                     elementType.getWidth(), options);
-    Value input = toReadOnlyBuffer(rewriter, loc, rows);
     auto flatParam = [&](Value param) -> Value {
       if (!param)
         return {};
-      return toReadOnlyBuffer(
+      Value buffer = toReadOnlyBuffer(
           rewriter, loc,
           flattenParameter(rewriter, loc, param, op.getInput(), axes));
+      return collapseBufferToRows(rewriter, loc, buffer, /*numKept=*/0,
+                                  /*withRowDim=*/false);
     };
     Value scale = flatParam(op.getScale());
     Value bias = flatParam(op.getBias());
     Value featureEpsilon = flatParam(op.getFeatureEpsilon());
 
-    Value numRows = tensor::DimOp::create(rewriter, loc, rows, 0);
-    Value features = tensor::DimOp::create(rewriter, loc, rows, 1);
-    SmallVector<Value> dynamicSizes;
-    for (auto [i, size] : llvm::enumerate(rowsType.getShape()))
-      if (ShapedType::isDynamic(size))
-        dynamicSizes.push_back(i == 0 ? numRows : features);
-    auto outputType = MemRefType::get(rowsType.getShape(), elementType);
-    Value output =
-        memref::AllocOp::create(rewriter, loc, outputType, dynamicSizes);
-    SmallVector<Value> statistics;
-    auto statType = MemRefType::get({rowsType.getDimSize(0)}, computeType);
-    SmallVector<Value> statSizes;
-    if (ShapedType::isDynamic(rowsType.getDimSize(0)))
-      statSizes.push_back(numRows);
-    for (size_t i = 0; i < op.getStatistics().size(); ++i)
+    Value numRows = memref::DimOp::create(rewriter, loc, input, 0);
+    Value features = memref::DimOp::create(rewriter, loc, input, 1);
+    // Results are allocated in their own shapes and viewed as rows: with
+    // dynamic dims, expanding a row buffer back is what
+    // expand-strided-metadata cannot do.
+    auto allocLike = [&](ArrayRef<int64_t> shape, Type type) {
+      SmallVector<Value> sizes;
+      for (auto [dim, size] : llvm::enumerate(shape))
+        if (ShapedType::isDynamic(size))
+          sizes.push_back(
+              tensor::DimOp::create(rewriter, loc, op.getInput(), dim));
+      return memref::AllocOp::create(rewriter, loc,
+                                     MemRefType::get(shape, type), sizes)
+          .getResult();
+    };
+    Value outputBuffer = allocLike(inputType.getShape(), elementType);
+    Value output = collapseBufferToRows(rewriter, loc, outputBuffer, numKept);
+    SmallVector<Value> statisticsBuffers, statistics;
+    for (Value result : op.getStatistics()) {
+      auto type = cast<RankedTensorType>(result.getType());
+      statisticsBuffers.push_back(allocLike(type.getShape(), computeType));
       statistics.push_back(
-          memref::AllocOp::create(rewriter, loc, statType, statSizes));
+          collapseBufferToRows(rewriter, loc, statisticsBuffers.back(),
+                               /*numKept=*/type.getRank()));
+    }
 
     // Launch only when there are rows: an empty grid is a launch error.
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
@@ -498,56 +507,45 @@ struct NormToGPULaunch : public OpRewritePattern<OpTy> {
                   featureEpsilon, statistics, numRows, features);
     }
 
-    // Back to tensors of the op's result shapes.
-    SmallVector<OpFoldResult> inputSizes =
-        tensor::getMixedSizes(rewriter, loc, op.getInput());
     SmallVector<Value> results;
-    Value outputTensor = bufferization::ToTensorOp::create(
-        rewriter, loc, rowsType, output, /*restrict=*/true, /*writable=*/true);
-    results.push_back(expandFromRows(rewriter, loc, outputTensor, inputType,
-                                     inputSizes, numKept));
-    for (Value stat : statistics) {
-      auto statTensorType =
-          RankedTensorType::get({rowsType.getDimSize(0)}, computeType);
-      Value tensor = bufferization::ToTensorOp::create(
-          rewriter, loc, statTensorType, stat, /*restrict=*/true,
-          /*writable=*/true);
-      auto resultType = cast<RankedTensorType>(op.getStatistics()[0].getType());
-      SmallVector<OpFoldResult> sizes(inputSizes);
-      for (int64_t axis : axes)
-        sizes[axis] = rewriter.getIndexAttr(1);
-      results.push_back(
-          expandFromRows(rewriter, loc, tensor, resultType, sizes, numKept));
-    }
+    results.push_back(bufferization::ToTensorOp::create(
+        rewriter, loc, inputType, outputBuffer, /*restrict=*/true,
+        /*writable=*/true));
+    for (auto [buffer, result] :
+         llvm::zip(statisticsBuffers, op.getStatistics()))
+      results.push_back(bufferization::ToTensorOp::create(
+          rewriter, loc, result.getType(), buffer, /*restrict=*/true,
+          /*writable=*/true));
     rewriter.replaceOp(op, results);
     return success();
   }
 
 private:
-  /// Reshapes [rows, features] (or [rows]) back to `type`.
-  static Value expandFromRows(OpBuilder &b, Location loc, Value value,
-                              RankedTensorType type,
-                              ArrayRef<OpFoldResult> sizes, int64_t numKept) {
-    auto valueType = cast<RankedTensorType>(value.getType());
-    int64_t rank = type.getRank();
+  /// Views a buffer as [rows, features] when its trailing dims from
+  /// `numKept` on are the features ([features] without `withRowDim` when
+  /// numKept is 0), or as [rows] when numKept is its rank.
+  static Value collapseBufferToRows(OpBuilder &b, Location loc, Value buffer,
+                                    int64_t numKept, bool withRowDim = true) {
+    int64_t rank = cast<MemRefType>(buffer.getType()).getRank();
     SmallVector<ReassociationIndices> groups;
-    if (valueType.getRank() == 2) {
-      // [rows, features]: kept dims into rows (a leading 1 when none).
+    if (numKept == rank) {
+      groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+    } else {
       if (numKept > 0)
         groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, numKept)));
       groups.push_back(llvm::to_vector(llvm::seq<int64_t>(numKept, rank)));
-      if (numKept == 0) {
-        // [1, N] -> [N] first, then expand.
-        value = tensor::CollapseShapeOp::create(b, loc, value,
-                                                {ReassociationIndices{0, 1}});
-      }
-    } else {
-      // [rows]: all dims in one group (the unit dims join the kept ones).
-      groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank)));
     }
-    if (cast<RankedTensorType>(value.getType()).getRank() == rank)
-      return value;
-    return tensor::ExpandShapeOp::create(b, loc, type, value, groups, sizes);
+    if (static_cast<int64_t>(groups.size()) != rank)
+      buffer = collapse(b, loc, buffer, groups);
+    if (numKept > 0 || numKept == rank || !withRowDim)
+      return buffer;
+    // No kept dims: one row.
+    auto flatType = cast<MemRefType>(buffer.getType());
+    return memref::ExpandShapeOp::create(
+        b, loc,
+        MemRefType::get({1, flatType.getDimSize(0)}, flatType.getElementType()),
+        buffer, {{0, 1}},
+        {b.getIndexAttr(1), memref::getMixedSize(b, loc, buffer, 0)});
   }
 
   void buildLaunch(ImplicitLocOpBuilder &b, OpTy op, const KernelShape &shape,
