@@ -67,3 +67,27 @@ else:
 
 if config.norm_has_cuda_runtime:
     config.available_features.add("cuda-runtime")
+
+
+def find_cuda_toolkit():
+    """The toolkit norm-lower-to-nvvm would use, if it has libdevice."""
+    for root in [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"]:
+        if root and os.path.exists(os.path.join(root, "nvvm", "libdevice", "libdevice.10.bc")):
+            return root
+    return None
+
+
+cuda_toolkit = find_cuda_toolkit()
+if cuda_toolkit:
+    # Lowering to PTX needs libdevice, not a GPU.
+    config.available_features.add("cuda-toolkit")
+    config.environment["CUDA_HOME"] = cuda_toolkit
+    ptxas = os.path.join(cuda_toolkit, "bin", "ptxas")
+    if os.access(ptxas, os.X_OK):
+        config.available_features.add("ptxas")
+        config.substitutions.append(("%ptxas", ptxas))
+else:
+    lit_config.note("no CUDA toolkit with libdevice: PTX lowering tests are skipped")
+config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(("%extract_ptx", sys.executable + " " +
+                             os.path.join(config.test_source_root, "Inputs", "extract-ptx.py")))

@@ -74,8 +74,8 @@ struct NormGPUDeviceMemoryPass
                                        /*hostShared=*/false);
       Value device = copy.getMemref();
       rewriter.replaceAllUsesWith(global.getResult(), device);
-      gpu::MemcpyOp::create(rewriter, loc, /*asyncToken=*/Type(),
-                            ValueRange{}, device, global.getResult());
+      gpu::MemcpyOp::create(rewriter, loc, /*asyncToken=*/Type(), ValueRange{},
+                            device, global.getResult());
       bool returned = false;
       getOperation().walk([&](func::ReturnOp ret) {
         returned |= llvm::is_contained(ret.getOperands(), device);
@@ -103,8 +103,7 @@ struct NormGPUDeviceMemoryPass
         rewriter.eraseOp(dealloc);
       } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
         gpu::MemcpyOp::create(rewriter, loc, /*asyncToken=*/Type(),
-                              ValueRange{}, copy.getTarget(),
-                              copy.getSource());
+                              ValueRange{}, copy.getTarget(), copy.getSource());
         rewriter.eraseOp(copy);
       }
     }

@@ -24,7 +24,7 @@ struct NormGPUTileParallelLoopsPass
   void runOnOperation() override {
     if (blockSize <= 0 || blockSize > 1024) {
       getOperation().emitError("block-size must be in [1, 1024], got ")
-          << blockSize;
+          << blockSize.getValue();
       return signalPassFailure();
     }
     auto collectOutermost = [&] {

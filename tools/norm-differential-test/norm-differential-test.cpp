@@ -45,7 +45,8 @@ struct Options {
                              cl::init(0), cl::cat(category)};
   cl::opt<bool> verbose{"v", cl::desc("Print every case"), cl::cat(category)};
   cl::opt<std::string> target{
-      "target", cl::desc("Where the cases run: cpu, or gpu (norm-lower-to-nvvm)"),
+      "target",
+      cl::desc("Where the cases run: cpu, or gpu (norm-lower-to-nvvm)"),
       cl::init("cpu"), cl::cat(category)};
   cl::opt<std::string> prePipeline{
       "pre-pipeline",

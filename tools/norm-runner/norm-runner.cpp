@@ -30,7 +30,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <algorithm>
 #include <cmath>
 #include <malloc.h>
 #include <random>
@@ -52,8 +51,7 @@ struct Options {
       cl::desc("Where to run: cpu, or gpu (an NVIDIA GPU through "
                "norm-lower-to-nvvm and norm's CUDA runtime)"),
       cl::init("cpu"), cl::cat(category)};
-  cl::opt<std::string> gpuChip{"gpu-chip",
-                               cl::desc("GPU target: architecture"),
+  cl::opt<std::string> gpuChip{"gpu-chip", cl::desc("GPU target: architecture"),
                                cl::init("sm_90"), cl::cat(category)};
   cl::opt<std::string> gpuFeatures{"gpu-features",
                                    cl::desc("GPU target: PTX features"),
@@ -63,9 +61,9 @@ struct Options {
       cl::desc("GPU target: binary format isa (PTX, JIT-compiled by the "
                "driver), bin or fatbin (need ptxas)"),
       cl::init("isa"), cl::cat(category)};
-  cl::opt<int64_t> threadsPerBlock{
-      "threads-per-block", cl::desc("GPU target: threads per block"),
-      cl::init(256), cl::cat(category)};
+  cl::opt<int64_t> threadsPerBlock{"threads-per-block",
+                                   cl::desc("GPU target: threads per block"),
+                                   cl::init(256), cl::cat(category)};
   cl::opt<std::string> cudaPath{
       "cuda-path",
       cl::desc("GPU target: CUDA toolkit root for libdevice (default "
@@ -276,8 +274,8 @@ int benchOnDevice(const JitModule &jit, llvm::ArrayRef<NpyArray> args,
       "bench: {0} runs on {1}, median {2:f4} ms, min {3:f4} ms, {4:f1} GB/s "
       "({5} bytes read + written per run, {6} input copies rotated); device "
       "copy of the same bytes {7:f1} GB/s; ratio {8:f3}; compile {9:f3} s\n",
-      ms.size(), normCudaDeviceName(), median, ms.front(), gbps, bytes,
-      copies, copyGbps, gbps / copyGbps, jit.getCompileSeconds());
+      ms.size(), normCudaDeviceName(), median, ms.front(), gbps, bytes, copies,
+      copyGbps, gbps / copyGbps, jit.getCompileSeconds());
   return 0;
 #else
   return fail("--bench on the GPU needs norm's CUDA runtime");

@@ -74,7 +74,8 @@ KernelShape chooseShape(int64_t features, unsigned elementBits,
   shape.rowsPerBlock = shortRow ? options.threadsPerBlock / kWarpSize : 1;
   shape.chunks = 0;
   if (!ShapedType::isDynamic(features) && features > 0) {
-    int64_t chunks = llvm::divideCeil(features, shape.lanes * shape.vectorWidth);
+    int64_t chunks =
+        llvm::divideCeil(features, shape.lanes * shape.vectorWidth);
     if (chunks * shape.vectorWidth <= options.maxElementsPerThread)
       shape.chunks = chunks;
   }
@@ -112,8 +113,8 @@ Value flattenParameter(OpBuilder &b, Location loc, Value param, Value input,
   auto type = cast<RankedTensorType>(param.getType());
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
-  bool allOnes = llvm::all_of(type.getShape(),
-                              [](int64_t size) { return size == 1; });
+  bool allOnes =
+      llvm::all_of(type.getShape(), [](int64_t size) { return size == 1; });
   bool broadcasts = false;
   for (auto [k, axis] : llvm::enumerate(axes))
     broadcasts |= type.getDimSize(k) == 1 && inputType.getDimSize(axis) != 1;
@@ -174,8 +175,8 @@ public:
       Value col = chunkColumn(k);
       Value inRange;
       if ((k + 1) * shape.lanes * shape.vectorWidth > staticFeatures)
-        inRange = b.create<arith::CmpIOp>(arith::CmpIPredicate::ult, col,
-                                          features);
+        inRange =
+            b.create<arith::CmpIOp>(arith::CmpIPredicate::ult, col, features);
       columns.push_back(col);
       inRanges.push_back(inRange);
       chunkValues.push_back(guardedLoad(inRange, col));
@@ -205,8 +206,8 @@ public:
       b.setInsertionPointAfter(loop);
       acc = loop.getResult(0);
     }
-    Value partial = b.create<vector::ReductionOp>(vector::CombiningKind::ADD,
-                                                  acc);
+    Value partial =
+        b.create<vector::ReductionOp>(vector::CombiningKind::ADD, acc);
     return allReduce(partial, slot);
   }
 
@@ -218,8 +219,7 @@ public:
                                 /*nontemporal=*/false, vectorAlignment());
     };
     if (shape.chunks > 0) {
-      for (auto [x, col, inRange] :
-           llvm::zip(chunkValues, columns, inRanges)) {
+      for (auto [x, col, inRange] : llvm::zip(chunkValues, columns, inRanges)) {
         if (!inRange) {
           store(x, col);
           continue;
@@ -231,8 +231,8 @@ public:
       }
       return;
     }
-    auto loop = b.create<scf::ForOp>(firstColumn(), features,
-                                     b.create<arith::ConstantIndexOp>(stride()));
+    auto loop = b.create<scf::ForOp>(
+        firstColumn(), features, b.create<arith::ConstantIndexOp>(stride()));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value col = loop.getInductionVar();
@@ -262,16 +262,30 @@ public:
   /// Elementwise rsqrt(max(v + eps, tiny)), v and eps vectors of the compute
   /// type. Scalarized: libdevice's rsqrt is scalar.
   Value inverseRoot(Value v, Value eps) {
-    Value tiny = splat(APFloat::getSmallestNormalized(
-                           computeType.getFloatSemantics())
-                           .convertToDouble());
-    Value clamped = b.create<arith::MaximumFOp>(
-        b.create<arith::AddFOp>(v, eps), tiny);
+    Value tiny =
+        splat(APFloat::getSmallestNormalized(computeType.getFloatSemantics())
+                  .convertToDouble());
+    Value clamped =
+        b.create<arith::MaximumFOp>(b.create<arith::AddFOp>(v, eps), tiny);
     SmallVector<Value> lanes;
     for (int64_t i = 0; i < shape.vectorWidth; ++i)
       lanes.push_back(b.create<math::RsqrtOp>(
           b.create<vector::ExtractOp>(clamped, ArrayRef<int64_t>{i})));
     return b.create<vector::FromElementsOp>(computeVectorType(), lanes);
+  }
+
+  /// rsqrt(max(moment + eps, tiny)) of a scalar moment, as a vector.
+  Value inverseRoot(Value moment, double eps) {
+    auto constant = [&](double value) {
+      return b.create<arith::ConstantOp>(computeType,
+                                         b.getFloatAttr(computeType, value));
+    };
+    Value tiny =
+        constant(APFloat::getSmallestNormalized(computeType.getFloatSemantics())
+                     .convertToDouble());
+    Value clamped = b.create<arith::MaximumFOp>(
+        b.create<arith::AddFOp>(moment, constant(eps)), tiny);
+    return broadcast(b.create<math::RsqrtOp>(clamped));
   }
 
   Value splat(double value) {
@@ -356,8 +370,8 @@ private:
   /// Butterfly sum over the 32 lanes of a warp.
   Value warpReduce(Value v) {
     for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
-      auto shuffle = b.create<gpu::ShuffleOp>(v, offset, kWarpSize,
-                                              gpu::ShuffleMode::XOR);
+      auto shuffle =
+          b.create<gpu::ShuffleOp>(v, offset, kWarpSize, gpu::ShuffleMode::XOR);
       v = b.create<arith::AddFOp>(v, shuffle.getShuffleResult());
     }
     return v;
@@ -381,20 +395,21 @@ private:
       auto ifOp = b.create<scf::IfOp>(isFirst, /*withElse=*/false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      b.create<memref::StoreOp>(v, sharedMemory,
-                                ValueRange{b.create<arith::AddIOp>(base, warp)});
+      b.create<memref::StoreOp>(
+          v, sharedMemory, ValueRange{b.create<arith::AddIOp>(base, warp)});
     }
     b.create<gpu::BarrierOp>();
-    Value hasPartial = b.create<arith::CmpIOp>(
-        arith::CmpIPredicate::ult, laneInWarp,
-        b.create<arith::ConstantIndexOp>(warps));
+    Value hasPartial =
+        b.create<arith::CmpIOp>(arith::CmpIPredicate::ult, laneInWarp,
+                                b.create<arith::ConstantIndexOp>(warps));
     auto ifOp = b.create<scf::IfOp>(TypeRange{computeType}, hasPartial,
                                     /*withElse=*/true);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
       b.create<scf::YieldOp>(ValueRange{b.create<memref::LoadOp>(
-          sharedMemory, ValueRange{b.create<arith::AddIOp>(base, laneInWarp)})});
+          sharedMemory,
+          ValueRange{b.create<arith::AddIOp>(base, laneInWarp)})});
       b.setInsertionPointToStart(ifOp.elseBlock());
       b.create<scf::YieldOp>(ValueRange{b.create<arith::ConstantOp>(
           computeType, b.getFloatAttr(computeType, 0.0))});
@@ -450,11 +465,10 @@ struct NormToGPULaunch : public OpRewritePattern<OpTy> {
     // as buffers: bufferizing tensor.collapse_shape gets groups of a 0 and
     // a dynamic dim wrong.
     Value input = collapseBufferToRows(
-        rewriter, loc, toReadOnlyBuffer(rewriter, loc, op.getInput()),
-        numKept);
+        rewriter, loc, toReadOnlyBuffer(rewriter, loc, op.getInput()), numKept);
     auto rowsType = cast<MemRefType>(input.getType());
-    KernelShape shape = chooseShape(rowsType.getDimSize(1),
-                                    elementType.getWidth(), options);
+    KernelShape shape =
+        chooseShape(rowsType.getDimSize(1), elementType.getWidth(), options);
     auto flatParam = [&](Value param) -> Value {
       if (!param)
         return {};
@@ -489,9 +503,9 @@ struct NormToGPULaunch : public OpRewritePattern<OpTy> {
     for (Value result : op.getStatistics()) {
       auto type = cast<RankedTensorType>(result.getType());
       statisticsBuffers.push_back(allocLike(type.getShape(), computeType));
-      statistics.push_back(
-          collapseBufferToRows(rewriter, loc, statisticsBuffers.back(),
-                               /*numKept=*/type.getRank()));
+      statistics.push_back(collapseBufferToRows(rewriter, loc,
+                                                statisticsBuffers.back(),
+                                                /*numKept=*/type.getRank()));
     }
 
     // Launch only when there are rows: an empty grid is a launch error.
@@ -591,8 +605,8 @@ private:
     Value lane = launch.getThreadIds().x;
     Value row = launch.getBlockIds().x;
     if (shape.rowsPerBlock > 1) {
-      row = b.create<arith::AddIOp>(
-          b.create<arith::MulIOp>(row, rowsPerBlock), launch.getThreadIds().y);
+      row = b.create<arith::AddIOp>(b.create<arith::MulIOp>(row, rowsPerBlock),
+                                    launch.getThreadIds().y);
       // Whole warps take this branch or skip it, so shuffles stay uniform.
       Value inBounds =
           b.create<arith::CmpIOp>(arith::CmpIPredicate::ult, row, numRows);
@@ -615,8 +629,8 @@ private:
     Value meanVector = mean ? kernel.broadcast(mean) : Value();
     Value sumOfSquares = kernel.reduceRow(
         [&](Value x, Value inRange) {
-          Value centered = meanVector ? b.create<arith::SubFOp>(x, meanVector)
-                                      : x;
+          Value centered =
+              meanVector ? b.create<arith::SubFOp>(x, meanVector) : x;
           return kernel.maskOut(b.create<arith::MulFOp>(centered, centered),
                                 inRange);
         },
@@ -625,7 +639,7 @@ private:
     Value momentVector = kernel.broadcast(moment);
     Value inv;
     if (!featureEpsilon)
-      inv = kernel.inverseRoot(momentVector, kernel.splat(epsilon));
+      inv = kernel.inverseRoot(moment, epsilon);
 
     kernel.writeRow([&](Value x, Value col) {
       Value factor =
@@ -647,8 +661,7 @@ private:
           b.create<arith::CmpIOp>(arith::CmpIPredicate::eq, lane, zero);
       auto ifOp = b.create<scf::IfOp>(isFirst, /*withElse=*/false);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      Value invScalar =
-          b.create<vector::ExtractOp>(inv, ArrayRef<int64_t>{0});
+      Value invScalar = b.create<vector::ExtractOp>(inv, ArrayRef<int64_t>{0});
       if (mean) {
         b.create<memref::StoreOp>(mean, statistics[0], ValueRange{row});
         b.create<memref::StoreOp>(invScalar, statistics[1], ValueRange{row});
@@ -670,7 +683,7 @@ struct ConvertNormToGPUPass
         threadsPerBlock > 1024) {
       getOperation()->emitError("threads-per-block must be a multiple of 32 "
                                 "in [32, 1024], got ")
-          << threadsPerBlock;
+          << threadsPerBlock.getValue();
       return signalPassFailure();
     }
     NormGPUKernelOptions options;
@@ -699,9 +712,10 @@ namespace {
 struct BarrierMemoryEffects
     : public MemoryEffectOpInterface::ExternalModel<BarrierMemoryEffects,
                                                     gpu::BarrierOp> {
-  void getEffects(Operation *op,
-                  SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-                      &effects) const {
+  void
+  getEffects(Operation *op,
+             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                 &effects) const {
     effects.emplace_back(MemoryEffects::Read::get());
     effects.emplace_back(MemoryEffects::Write::get());
   }

@@ -38,8 +38,7 @@ Value transpose(OpBuilder &b, Location loc, Value value,
       .getResult()[0];
 }
 
-template <typename OpTy>
-struct MoveAxesLast : public OpRewritePattern<OpTy> {
+template <typename OpTy> struct MoveAxesLast : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op,
