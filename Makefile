@@ -41,6 +41,9 @@ test: build
 # Speed and memory numbers: one table, ratios to a copy measured in the same run.
 bench: build
 	$(BUILD_DIR)/bin/norm-bench
+	@if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
+	  bench/gpu-bench.sh $(BUILD_DIR); \
+	else echo "no NVIDIA GPU: GPU benchmark skipped"; fi
 
 # Regenerate the dialect and pass documentation under docs/.
 docs: configure
