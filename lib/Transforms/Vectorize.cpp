@@ -129,12 +129,20 @@ static LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 /// The vector shape for `op`: its static loop ranges, with dynamic ranges
-/// replaced by their constant upper bound (the op is then masked).
+/// replaced by their constant upper bound and the innermost one rounded up to
+/// a power of two (the op is then masked).
 static FailureOr<SmallVector<int64_t>> getVectorSizes(OpBuilder &b,
                                                       linalg::LinalgOp op) {
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  if (llvm::none_of(sizes, ShapedType::isDynamic))
+  // The innermost vector dim is a power of two (masked where the range is
+  // shorter): LLVM's X86 backend cannot legalize e.g. <33 x bfloat> loads.
+  auto roundInnermost = [&]() {
+    if (!sizes.empty() && sizes.back() > 1)
+      sizes.back() = llvm::PowerOf2Ceil(sizes.back());
     return sizes;
+  };
+  if (llvm::none_of(sizes, ShapedType::isDynamic))
+    return roundInnermost();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(op);
   SmallVector<Range> ranges = op.createLoopRanges(b, op.getLoc());
@@ -149,7 +157,7 @@ static FailureOr<SmallVector<int64_t>> getVectorSizes(OpBuilder &b,
       return failure();
     size = *bound;
   }
-  return sizes;
+  return roundInnermost();
 }
 
 namespace {

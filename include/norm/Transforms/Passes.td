@@ -120,6 +120,25 @@ def NormPrefetchNextRow : Pass<"norm-prefetch-next-row", "::mlir::func::FuncOp">
   }];
 }
 
+def NormScalarTransfers : Pass<"norm-scalar-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Lower single-element vector transfers to scalar loads and stores";
+  let description = [{
+    Per-row values read by one-row tiles become 0-d or one-element
+    `vector.transfer_read`s, sometimes of strided views (one element per
+    row of the input), which the LLVM lowering of vector transfers cannot
+    handle. This pass rewrites them into `memref.load` plus a broadcast (a
+    masked one into a load guarded by its one-bit mask), and single-element
+    writes into `memref.store` with upstream's scalar transfer patterns.
+    Float extensions and truncations of one-element vectors and of splats
+    become scalar ones too (LLVM's X86 backend cannot extend `<1 x bfloat>`
+    or a splat of a bfloat).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def NormGPUTileParallelLoops
     : Pass<"norm-gpu-tile-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Split host scf.parallel loops into blocks of threads";
