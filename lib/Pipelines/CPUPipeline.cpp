@@ -94,6 +94,8 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  // Scratch buffers created inside row loops: one slot per call, not per row.
+  pm.addNestedPass<LLVM::LLVMFuncOp>(createNormHoistStaticAllocas());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -139,6 +139,25 @@ def NormScalarTransfers : Pass<"norm-scalar-transfers", "::mlir::func::FuncOp"> 
                            "::mlir::vector::VectorDialect"];
 }
 
+def NormHoistStaticAllocas
+    : Pass<"norm-hoist-static-allocas", "::mlir::LLVM::LLVMFuncOp"> {
+  let summary = "Move fixed-size stack allocations into the entry block";
+  let description = [{
+    Per-row scratch buffers promoted to the stack, and the descriptors some
+    lowerings spill, become `llvm.alloca`s wherever they were created, often
+    inside the row loop. An `alloca` outside the entry block allocates anew
+    on every execution and is only freed when the function returns, so a
+    loop over millions of rows grows the frame until the stack overflows.
+    This pass moves every `llvm.alloca` whose element count is a constant
+    into the entry block, as C compilers place their locals: one slot per
+    function call, reused by every iteration (which also lets LLVM's SROA
+    keep them in registers). Run it after parallel loops are outlined into
+    their own functions, so that no slot is shared between threads. An
+    `alloca` of run-time size outside the entry block is an error: nothing
+    bounds its growth.
+  }];
+}
+
 def NormGPUTileParallelLoops
     : Pass<"norm-gpu-tile-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Split host scf.parallel loops into blocks of threads";
