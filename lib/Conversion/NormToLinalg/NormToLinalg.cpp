@@ -3,8 +3,9 @@
 // Each norm op becomes linalg on tensors, in the compute type:
 //   1. per-row reductions over the normalized axes (linalg.generic with
 //      reduction iterators into zero-filled tensors of the kept dims); for
-//      LayerNorm one pass computing the sums of (x - x0) and (x - x0)^2,
-//      x0 the row's first element, when rows are static and non-empty;
+//      LayerNorm the mean, then the centered squares in a second pass (the
+//      row is still in cache after row tiling; a one-pass shifted variance
+//      loses precision when the shift is an outlier);
 //   2. a per-row elementwise op producing the inverse RMS / std;
 //   3. one elementwise op over the input that normalizes, applies scale and
 //      bias and converts back to the input element type.
@@ -96,57 +97,6 @@ public:
           linalg::YieldOp::create(nb, nloc, sum);
         });
     return generic.getResult(0);
-  }
-
-  /// Sums `terms(x, rowValues...)` (two values) over the normalized axes,
-  /// per row, in one pass: two accumulators of one linalg.generic.
-  std::pair<Value, Value> reduceRowsPair(
-      ValueRange rowValues,
-      function_ref<std::pair<Value, Value>(OpBuilder &, Location, ValueRange)>
-          terms) {
-    Value zeros = linalg::FillOp::create(b, loc, constant(0.0),
-                                         createEmptyRows(computeType))
-                      .getResult(0);
-    SmallVector<Value> inputs = {input};
-    llvm::append_range(inputs, rowValues);
-    SmallVector<AffineMap> maps = {identityMap};
-    maps.append(rowValues.size() + 2, rowMap);
-    SmallVector<utils::IteratorType> iterators(inputType.getRank(),
-                                               utils::IteratorType::parallel);
-    for (int64_t axis : axes)
-      iterators[axis] = utils::IteratorType::reduction;
-    auto generic = linalg::GenericOp::create(
-        b, loc, TypeRange{zeros.getType(), zeros.getType()}, inputs,
-        ValueRange{zeros, zeros}, maps, iterators,
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          auto [first, second] = terms(nb, nloc, args.drop_back(2));
-          Value sum0 =
-              arith::AddFOp::create(nb, nloc, args[args.size() - 2], first);
-          Value sum1 = arith::AddFOp::create(nb, nloc, args.back(), second);
-          linalg::YieldOp::create(nb, nloc, ValueRange{sum0, sum1});
-        });
-    return {generic.getResult(0), generic.getResult(1)};
-  }
-
-  /// The first element of every row (index 0 along each normalized axis), or
-  /// null when a row may be empty (a normalized dim is dynamic or 0).
-  Value firstOfRows() {
-    SmallVector<OpFoldResult> offsets(inputType.getRank(), b.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes(inputSizes);
-    SmallVector<OpFoldResult> strides(inputType.getRank(), b.getIndexAttr(1));
-    SmallVector<int64_t> rowShape;
-    if (llvm::is_contained(inputType.getShape(), 0))
-      return {};
-    for (int64_t axis : axes) {
-      if (inputType.isDynamicDim(axis))
-        return {};
-      sizes[axis] = b.getIndexAttr(1);
-    }
-    for (int64_t dim : keptDims)
-      rowShape.push_back(inputType.getDimSize(dim));
-    return tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get(rowShape, elementType), input, offsets,
-        sizes, strides);
   }
 
   /// Applies `fn` elementwise to per-row tensors.
@@ -384,53 +334,20 @@ struct LayerNormOpLowering : public OpRewritePattern<LayerNormOp> {
   LogicalResult matchAndRewrite(LayerNormOp op,
                                 PatternRewriter &rewriter) const override {
     NormLowering lowering(rewriter, op);
-    Value mean, variance;
-    if (Value shift = lowering.firstOfRows()) {
-      // One pass: sums of d = x - shift and of d^2, shifted by the row's
-      // first element so that the cancellation in E[d^2] - E[d]^2 is that
-      // of data centered near the mean (the row is read once for
-      // statistics, once to normalize).
-      auto [sumShifted, sumSquares] = lowering.reduceRowsPair(
-          shift, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            Value x = lowering.toCompute(nb, nloc, args[0]);
-            Value d = arith::SubFOp::create(
-                nb, nloc, x, lowering.toCompute(nb, nloc, args[1]));
-            return std::make_pair(
-                d, arith::MulFOp::create(nb, nloc, d, d).getResult());
-          });
-      Value meanShifted = lowering.meanOfRows(sumShifted);
-      Value meanSquares = lowering.meanOfRows(sumSquares);
-      mean = lowering.mapRows(
-          {shift, meanShifted},
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            return arith::AddFOp::create(
-                       nb, nloc, lowering.toCompute(nb, nloc, args[0]), args[1])
-                .getResult();
-          });
-      Value zero = lowering.constant(0.0);
-      variance = lowering.mapRows(
-          {meanShifted, meanSquares},
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            Value square = arith::MulFOp::create(nb, nloc, args[0], args[0]);
-            Value diff = arith::SubFOp::create(nb, nloc, args[1], square);
-            return arith::MaximumFOp::create(nb, nloc, diff, zero).getResult();
-          });
-    } else {
-      // Rows that may be empty: mean, then a centered second pass.
-      Value sum = lowering.reduceRows(
-          {}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            return lowering.toCompute(nb, nloc, args[0]);
-          });
-      mean = lowering.meanOfRows(sum);
-      Value centeredSquares = lowering.reduceRows(mean, [&](OpBuilder &nb,
-                                                            Location nloc,
-                                                            ValueRange args) {
-        Value x = lowering.toCompute(nb, nloc, args[0]);
-        Value centered = arith::SubFOp::create(nb, nloc, x, args[1]);
-        return arith::MulFOp::create(nb, nloc, centered, centered).getResult();
-      });
-      variance = lowering.meanOfRows(centeredSquares);
-    }
+    // Mean, then the centered second pass over the row.
+    Value sum = lowering.reduceRows(
+        {}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return lowering.toCompute(nb, nloc, args[0]);
+        });
+    Value mean = lowering.meanOfRows(sum);
+    Value centeredSquares = lowering.reduceRows(
+        mean, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value x = lowering.toCompute(nb, nloc, args[0]);
+          Value centered = arith::SubFOp::create(nb, nloc, x, args[1]);
+          return arith::MulFOp::create(nb, nloc, centered, centered)
+              .getResult();
+        });
+    Value variance = lowering.meanOfRows(centeredSquares);
 
     bool perFeature = static_cast<bool>(op.getFeatureEpsilon());
     Value rowFactor = lowering.rowFactor(
