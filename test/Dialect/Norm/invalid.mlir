@@ -207,3 +207,45 @@ func.func @unranked_input_generic(%x: tensor<*xf32>) -> tensor<*xf32> {
   %y = "norm.rms_norm"(%x) <{axes = array<i64: -1>, epsilon = 1.0e-6 : f64, operandSegmentSizes = array<i32: 1, 0, 0, 0>}> : (tensor<*xf32>) -> tensor<*xf32>
   return %y : tensor<*xf32>
 }
+
+// -----
+
+func.func @element_count_overflows_int64(%x: tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32> {
+  // expected-error @+1 {{'norm.rms_norm' op expects the element count of 'input' (the product of its static non-zero dims) to fit in int64, got 'tensor<4294967296x4294967296xf32>'}}
+  %y = norm.rms_norm %x : tensor<4294967296x4294967296xf32> -> tensor<4294967296x4294967296xf32>
+  return %y : tensor<4294967296x4294967296xf32>
+}
+
+// -----
+
+// An empty tensor still has strides: the non-zero dims must not overflow.
+func.func @element_count_overflows_int64_with_zero_dim(%x: tensor<0x4294967296x4294967296xf32>) -> tensor<0x4294967296x4294967296xf32> {
+  // expected-error @+1 {{'norm.layer_norm' op expects the element count of 'input' (the product of its static non-zero dims) to fit in int64, got 'tensor<0x4294967296x4294967296xf32>'}}
+  %y = norm.layer_norm %x : tensor<0x4294967296x4294967296xf32> -> tensor<0x4294967296x4294967296xf32>
+  return %y : tensor<0x4294967296x4294967296xf32>
+}
+
+// -----
+
+func.func @byte_count_overflows_int64(%x: tensor<2305843009213693952x2xf32>) -> tensor<2305843009213693952x2xf32> {
+  // expected-error @+1 {{'norm.rms_norm' op expects the size in bytes of 'input' (4611686018427387904 elements of 4 bytes) to fit in int64, got 'tensor<2305843009213693952x2xf32>'}}
+  %y = norm.rms_norm %x : tensor<2305843009213693952x2xf32> -> tensor<2305843009213693952x2xf32>
+  return %y : tensor<2305843009213693952x2xf32>
+}
+
+// -----
+
+func.func @scale_byte_count_overflows_int64(%x: tensor<1x1152921504606846976xf16>, %g: tensor<1152921504606846976xf128>) -> tensor<1x1152921504606846976xf16> {
+  // expected-error @+1 {{'norm.rms_norm' op expects the size in bytes of 'scale' (1152921504606846976 elements of 16 bytes) to fit in int64, got 'tensor<1152921504606846976xf128>'}}
+  %y = norm.rms_norm %x scale(%g : tensor<1152921504606846976xf128>) : tensor<1x1152921504606846976xf16> -> tensor<1x1152921504606846976xf16>
+  return %y : tensor<1x1152921504606846976xf16>
+}
+
+// -----
+
+// The statistics are kept in the compute type even when not returned.
+func.func @statistics_byte_count_overflows_int64(%x: tensor<1152921504606846976x2xbf16>) -> tensor<1152921504606846976x2xbf16> {
+  // expected-error @+1 {{'norm.layer_norm' op expects the size in bytes of the per-row statistics (1152921504606846976 elements of 8 bytes) to fit in int64, got 'tensor<1152921504606846976x1xf64>'}}
+  %y = norm.layer_norm %x {compute_type = f64} : tensor<1152921504606846976x2xbf16> -> tensor<1152921504606846976x2xbf16>
+  return %y : tensor<1152921504606846976x2xbf16>
+}

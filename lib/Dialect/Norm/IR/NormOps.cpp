@@ -12,6 +12,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -130,6 +132,32 @@ static LogicalResult verifyParameter(Operation *op, StringRef name, Value param,
   return success();
 }
 
+/// Verifies that the element count and the size in bytes of `type` fit in
+/// int64. Zero dims count as 1: the lowerings compute strides and row lengths
+/// as partial products of the static dims, which must not wrap either.
+static LogicalResult verifySizeFitsInt64(Operation *op, const Twine &name,
+                                         RankedTensorType type) {
+  int64_t count = 1;
+  for (int64_t dim : type.getShape()) {
+    if (ShapedType::isDynamic(dim) || dim == 0)
+      continue;
+    std::optional<int64_t> product = llvm::checkedMul(count, dim);
+    if (!product)
+      return op->emitOpError("expects the element count of ")
+             << name
+             << " (the product of its static non-zero dims) to fit in int64, "
+                "got "
+             << type;
+    count = *product;
+  }
+  int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  if (!llvm::checkedMul(count, elementBytes))
+    return op->emitOpError("expects the size in bytes of ")
+           << name << " (" << count << " elements of " << elementBytes
+           << " bytes) to fit in int64, got " << type;
+  return success();
+}
+
 template <typename OpTy> static LogicalResult verifyNormOp(OpTy op) {
   RankedTensorType inputType = op.getInputType();
   int64_t rank = inputType.getRank();
@@ -173,6 +201,23 @@ template <typename OpTy> static LogicalResult verifyNormOp(OpTy op) {
                              inputType, canonical)))
     return failure();
 
+  if (failed(verifySizeFitsInt64(op, "'input'", inputType)))
+    return failure();
+  for (auto [name, param] :
+       {std::pair<StringRef, Value>{"scale", op.getScale()},
+        {"bias", op.getBias()},
+        {"feature_epsilon", op.getFeatureEpsilon()}})
+    if (param &&
+        failed(verifySizeFitsInt64(op, "'" + name + "'",
+                                   cast<RankedTensorType>(param.getType()))))
+      return failure();
+  // The lowerings keep per-row statistics in the compute type, returned or
+  // not.
+  auto statisticsType = RankedTensorType::get(
+      getStatisticsShape(inputType.getShape(), canonical), computeType);
+  if (failed(verifySizeFitsInt64(op, "the per-row statistics", statisticsType)))
+    return failure();
+
   if (op.getOutput().getType() != inputType)
     return op.emitOpError("expects the output type to equal the input type ")
            << inputType << ", got " << op.getOutput().getType();
@@ -186,8 +231,6 @@ template <typename OpTy> static LogicalResult verifyNormOp(OpTy op) {
   if (numStatistics != 0 && op.getFeatureEpsilon())
     return op.emitOpError("expects no statistics results with "
                           "'feature_epsilon': no per-row statistic exists");
-  auto statisticsType = RankedTensorType::get(
-      getStatisticsShape(inputType.getShape(), canonical), computeType);
   for (auto [i, result] : llvm::enumerate(op.getStatistics()))
     if (result.getType() != statisticsType)
       return op.emitOpError("expects statistics result #")
