@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages norm needs to build and test. Idempotent: does
 # nothing when everything is present. Needs root (or sudo) on Debian 12.
+# With --fuzz, also what `make fuzz` needs.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,12 @@ packages=(
   libdnnl-dev libopenblas-dev
   zlib1g-dev libzstd-dev libxml2-dev libedit-dev libffi-dev libcurl4-openssl-dev
 )
+
+# `make fuzz` only: clang 14 and its libFuzzer/sanitizer runtimes
+# (libclang_rt.fuzzer-x86_64.a is in libclang-rt-14-dev).
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
