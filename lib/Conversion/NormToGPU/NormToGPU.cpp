@@ -357,6 +357,11 @@ private:
     unsigned toBits = to.getElementType().getIntOrFloatBitWidth();
     if (from == to)
       return v;
+    // f16 <-> bf16: neither extends the other; go through f32.
+    if (fromBits == toBits) {
+      v = b.create<arith::ExtFOp>(from.clone(b.getF32Type()), v);
+      fromBits = 32;
+    }
     if (fromBits < toBits)
       return b.create<arith::ExtFOp>(to, v);
     return b.create<arith::TruncFOp>(to, v);
@@ -369,10 +374,17 @@ private:
 
   /// Butterfly sum over the 32 lanes of a warp.
   Value warpReduce(Value v) {
+    // Shuffles move 32 bits: f16/bf16 partial sums travel as (exact) f32.
+    Type type = v.getType();
+    bool narrow = type.getIntOrFloatBitWidth() < 32;
     for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
-      auto shuffle =
-          b.create<gpu::ShuffleOp>(v, offset, kWarpSize, gpu::ShuffleMode::XOR);
-      v = b.create<arith::AddFOp>(v, shuffle.getShuffleResult());
+      Value moved = narrow ? b.create<arith::ExtFOp>(b.getF32Type(), v) : v;
+      auto shuffle = b.create<gpu::ShuffleOp>(moved, offset, kWarpSize,
+                                              gpu::ShuffleMode::XOR);
+      Value other = shuffle.getShuffleResult();
+      if (narrow)
+        other = b.create<arith::TruncFOp>(type, other);
+      v = b.create<arith::AddFOp>(v, other);
     }
     return v;
   }

@@ -84,3 +84,20 @@ func.func @multi_axis(%x: tensor<2x8x64xf32>, %g: tensor<1x64xf32>, %b: tensor<1
   %y = norm.rms_norm %x scale(%g : tensor<1x64xf32>) bias(%b : tensor<1x1xf32>) feature_epsilon(%e : tensor<8x64xf32>) {axes = array<i64: 1, 2>} : tensor<2x8x64xf32> -> tensor<2x8x64xf32>
   return %y : tensor<2x8x64xf32>
 }
+
+// -----
+
+// f16 compute: shuffles move 32 bits, so partial sums travel as f32; a bf16
+// parameter reaches f16 through f32 (neither half type extends the other).
+// CHECK-LABEL: func.func @half_compute(
+//       CHECK:   gpu.launch
+//       CHECK:     %[[E:.*]] = arith.extf %{{.*}} : f16 to f32
+//  CHECK-NEXT:     %[[S:.*]], %{{.*}} = gpu.shuffle  xor %[[E]], %c16_i32, %c32_i32 : f32
+//  CHECK-NEXT:     arith.truncf %[[S]] : f32 to f16
+//   CHECK-COUNT-4:   gpu.shuffle  xor %{{.*}} : f32
+//       CHECK:     %[[B32:.*]] = arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>
+//  CHECK-NEXT:     arith.truncf %[[B32]] : vector<8xf32> to vector<8xf16>
+func.func @half_compute(%x: tensor<80x128xf16>, %b: tensor<128xbf16>) -> tensor<80x128xf16> {
+  %y = norm.rms_norm %x bias(%b : tensor<128xbf16>) {compute_type = f16} : tensor<80x128xf16> -> tensor<80x128xf16>
+  return %y : tensor<80x128xf16>
+}
