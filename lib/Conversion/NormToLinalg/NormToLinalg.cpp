@@ -216,7 +216,9 @@ private:
     auto from = cast<FloatType>(value.getType());
     if (from == type)
       return value;
-    if (from.getWidth() < type.getWidth())
+    if (from.getWidth() == type.getWidth()) // f16 <-> bf16: through f32.
+      value = arith::ExtFOp::create(nb, nloc, nb.getF32Type(), value);
+    if (cast<FloatType>(value.getType()).getWidth() < type.getWidth())
       return arith::ExtFOp::create(nb, nloc, type, value);
     return arith::TruncFOp::create(nb, nloc, type, value);
   }

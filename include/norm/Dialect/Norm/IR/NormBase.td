@@ -23,7 +23,42 @@ def Norm_Dialect : Dialect {
     backward pass needs.
 
     The ops are lowered to `linalg` by `convert-norm-to-linalg` and from there
-    to vectorized CPU code (`norm-lower-to-cpu`).
+    to vectorized, multi-threaded CPU code (`norm-lower-to-cpu`), and to
+    NVIDIA GPU kernels through NVVM (`norm-lower-to-nvvm`).
+
+    ### Numerics
+
+    Both lowerings compute LayerNorm's variance in two passes over the row
+    (the mean, then the centered squares; on the CPU the second pass reads
+    the row from cache), never from raw or shifted moments, so outliers and
+    large means do not cancel. Error bound, held by
+    `test/Integration/CPU/precision.mlir` (`norm-differential-test
+    --precision`) on adversarial rows (an outlier as the first element,
+    scattered outliers of 1000, mean 1000 with std 1, magnitudes from 1e-3 to
+    1e3, constant rows, rows of 65536) for f16, bf16, f32 and f64, static and
+    dynamic shapes: with `u` the unit roundoff of the compute type (2^-24 for
+    f32, 2^-53 for f64), every output element `y` of type `T` satisfies
+
+    ```
+    |y - y_ref| <= ulp_T(y_ref) / 2 + 8 * u * (|y_ref| + 1 + c)
+    ```
+
+    against a long-double reference, where `c = 0` for RMSNorm and
+    `c = (|mean| + mean(|x|)) * inv_std` for LayerNorm (the row's own
+    conditioning: how much of `x - mean` is lost to the rounding of the
+    mean). Measured (2026-11-29): k = 3.2 (RMSNorm f32), 6.95 (LayerNorm
+    f32), 3.9 / 5.4 (f64); f16 and bf16 outputs are within half an ulp
+    plus 0.5 and 0.0 u of f32. Scale and bias add their own rounding.
+
+    Edge cases: a zero row gives zeros (or the bias), never NaN, also with
+    `epsilon = 0` (the inverse root is clamped at the compute type's smallest
+    normal number); a one-element row is normalized to 0 by LayerNorm; a row
+    holding a NaN or an infinity gives NaN where the arithmetic does and
+    never affects other rows. The sums are not rescaled: with f32
+    accumulation, squares beyond the f32 range (|x| > ~1.8e19, bf16 or f32
+    input) overflow to infinity and the row's output becomes 0 or NaN; use
+    `compute_type = f64` for such data. Subnormal squares underflow to 0,
+    which `epsilon` normally dominates.
   }];
 }
 
