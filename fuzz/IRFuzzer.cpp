@@ -52,27 +52,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   return 0;
 }
 
-#ifdef NORM_FUZZ_NVVM
-/// Known bug, skipped so that the fuzzer gets past it: a norm op with a
-/// 16-bit compute type makes convert-norm-to-gpu shuffle f16/bf16 values,
-/// which convert-gpu-to-nvvm turns into an invalid nvvm.shfl.sync
-/// (fuzz/crashes/nvvm-16-bit-compute-shuffle.mlir). Remove when fixed.
-static bool hasKnownBug(ModuleOp module) {
-  WalkResult result = module->walk([](Operation *op) {
-    auto type = op->getAttrOfType<TypeAttr>("compute_type");
-    if (type && type.getValue().getIntOrFloatBitWidth() == 16)
-      return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return result.wasInterrupted();
-}
-#endif
-
 static void runPipeline(ModuleOp module) {
-#ifdef NORM_FUZZ_NVVM
-  if (hasKnownBug(module))
-    return;
-#endif
   PassManager pm(module->getName());
   // The instrumentation verifies after each pass instead, and says which.
   pm.enableVerifier(false);

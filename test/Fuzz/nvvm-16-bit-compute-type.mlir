@@ -1,9 +1,8 @@
 // REQUIRES: cuda-toolkit
-// Known bug found by norm-nvvm-fuzzer (fuzz/crashes/nvvm-16-bit-compute-shuffle.mlir):
-// a 16-bit compute type gives warp shuffles of f16/bf16 that upstream lowers
-// to an invalid nvvm.shfl.sync. Drop the XFAIL once convert-norm-to-gpu
-// shuffles 32-bit values.
-// XFAIL: *
+// Found by norm-nvvm-fuzzer (seed test/Dialect/Norm/ops.mlir): a 16-bit
+// compute type gave warp shuffles of f16/bf16 that upstream lowers to an
+// nvvm.shfl.sync that does not verify (fixed in 70250d4: partial sums are
+// shuffled as f32).
 // RUN: norm-opt %s --split-input-file --norm-lower-to-nvvm | FileCheck %s
 
 // CHECK-LABEL: llvm.func @layer_f16_compute(
