@@ -16,6 +16,9 @@ a function argument, in this order:
     x[S,D], norm1_gamma[D], norm1_beta[D], wq[D,D], wk[D,D], wv[D,D], wo[D,D],
     norm2_gamma[D], norm2_beta[D], w_gate[D,F], w_up[D,F], w_down[F,D]
 
+with a `norm_runner.init` attribute saying how `norm-runner --random-inputs`
+initializes it (see FAN_IN below).
+
 Usage: generate.py            (rewrites tiny.mlir and 7b.mlir beside this file)
 """
 
@@ -27,6 +30,15 @@ CONFIGS = {
     # One LLaMA-7B layer.
     "7b": dict(seq=128, dim=4096, hidden=11008, heads=32),
 }
+
+
+# How `norm-runner --random-inputs` initializes each weight, as a freshly
+# initialized model would be: projections N(0, 1/fan_in) (fan_in = dim 0 of
+# an [in, out] weight, so activations keep unit variance), norm scales 1,
+# biases 0. The input x stays N(0, 1).
+FAN_IN = '{norm_runner.init = "fan_in"}'
+ONES = '{norm_runner.init = "ones"}'
+ZEROS = '{norm_runner.init = "zeros"}'
 
 
 def t(*shape):
@@ -189,10 +201,13 @@ class Emitter:
             h = self.add("%x", self.attention(self.norm("%x", "%norm1_gamma", "%norm1_beta", "n")), "h")
             y = self.add(h, self.ffn(self.norm(h, "%norm2_gamma", "%norm2_beta", "n")), "y")
         self.emit(f"return {y} : {t(S, D)}")
-        args = [f"%x: {t(S, D)}", f"%norm1_gamma: {t(D)}", f"%norm1_beta: {t(D)}",
-                f"%wq: {t(D, D)}", f"%wk: {t(D, D)}", f"%wv: {t(D, D)}", f"%wo: {t(D, D)}",
-                f"%norm2_gamma: {t(D)}", f"%norm2_beta: {t(D)}",
-                f"%w_gate: {t(D, F)}", f"%w_up: {t(D, F)}", f"%w_down: {t(F, D)}"]
+        args = [f"%x: {t(S, D)}",
+                f"%norm1_gamma: {t(D)} {ONES}", f"%norm1_beta: {t(D)} {ZEROS}",
+                f"%wq: {t(D, D)} {FAN_IN}", f"%wk: {t(D, D)} {FAN_IN}",
+                f"%wv: {t(D, D)} {FAN_IN}", f"%wo: {t(D, D)} {FAN_IN}",
+                f"%norm2_gamma: {t(D)} {ONES}", f"%norm2_beta: {t(D)} {ZEROS}",
+                f"%w_gate: {t(D, F)} {FAN_IN}", f"%w_up: {t(D, F)} {FAN_IN}",
+                f"%w_down: {t(F, D)} {FAN_IN}"]
         kind = "post-norm" if post_norm else "pre-norm"
         return (f"// {kind} decoder block\n"
                 f"func.func @{name}({', '.join(args)}) -> {t(S, D)} {{\n"

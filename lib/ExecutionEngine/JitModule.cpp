@@ -14,6 +14,7 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
@@ -22,11 +23,13 @@
 #include "norm/Runtime/CudaRuntime.h"
 #endif
 
+#include <cassert>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <unistd.h>
 
 using namespace norm;
 using llvm::Expected;
@@ -86,9 +89,14 @@ static Expected<TensorSpec> getSpec(mlir::Type type, StringRef what) {
 }
 
 bool TensorSpec::accepts(const NpyArray &array) const {
-  if (array.type != type || array.shape.size() != shape.size())
+  return accepts(array.type, array.shape);
+}
+
+bool TensorSpec::accepts(ElementType arrayType,
+                         llvm::ArrayRef<int64_t> arrayShape) const {
+  if (arrayType != type || arrayShape.size() != shape.size())
     return false;
-  for (auto [want, got] : llvm::zip(shape, array.shape))
+  for (auto [want, got] : llvm::zip(shape, arrayShape))
     if (!mlir::ShapedType::isDynamic(want) && want != got)
       return false;
   return true;
@@ -100,12 +108,28 @@ bool TensorSpec::accepts(const NpyArray &array) const {
 
 static constexpr size_t kAlignment = 64;
 
-AlignedBuffer::AlignedBuffer(size_t bytes) : bytes(bytes) {
-  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  ptr = std::aligned_alloc(kAlignment, std::max<size_t>(rounded, kAlignment));
-  if (!ptr)
-    llvm::report_fatal_error("norm: out of memory allocating " +
-                             llvm::Twine(bytes) + " bytes");
+uint64_t norm::getPhysicalMemoryBytes() {
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || pageSize <= 0)
+    return 0;
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize);
+}
+
+Expected<AlignedBuffer> AlignedBuffer::allocate(size_t bytes) {
+  uint64_t physical = getPhysicalMemoryBytes();
+  if (physical && bytes > physical)
+    return makeError(llvm::formatv("cannot allocate {0} bytes: more than the "
+                                   "{1} bytes of physical memory",
+                                   bytes, physical)
+                         .str());
+  size_t rounded = llvm::alignTo(std::max<size_t>(bytes, 1), kAlignment);
+  AlignedBuffer buffer;
+  buffer.ptr = std::aligned_alloc(kAlignment, rounded);
+  if (!buffer.ptr)
+    return makeError("cannot allocate " + llvm::Twine(bytes) +
+                     " bytes: out of memory");
+  buffer.bytes = bytes;
+  return buffer;
 }
 
 AlignedBuffer::AlignedBuffer(AlignedBuffer &&other) noexcept
@@ -172,9 +196,50 @@ static std::string getRuntimeLibDir(const JitOptions &options) {
   return NORM_MLIR_LIB_DIR;
 }
 
+/// Sets the options of the pipeline that `options` select; the CPU's vector
+/// size is the host's unless given.
+static void setPipelineOptions(const JitOptions &options,
+                               mlir::norm::CPUPipelineOptions &pipeline) {
+  pipeline.vectorSize =
+      options.vectorSize != 0 ? options.vectorSize : getHostVectorSize();
+  pipeline.parallel = options.parallel;
+  pipeline.minTaskBytes = options.minTaskBytes;
+}
+
+static void setPipelineOptions(const JitOptions &options,
+                               mlir::norm::GPUPipelineOptions &pipeline) {
+  pipeline.chip = options.gpuChip;
+  pipeline.features = options.gpuFeatures;
+  pipeline.format = options.gpuFormat;
+  pipeline.threadsPerBlock = options.gpuThreadsPerBlock;
+  pipeline.cudaPath = options.cudaPath;
+}
+
+llvm::Error norm::validateJitOptions(const JitOptions &options) {
+  if (options.optLevel > 3)
+    return makeError(llvm::formatv("optimization level {0}: expected 0, 1, 2 "
+                                   "or 3",
+                                   options.optLevel)
+                         .str());
+  if (options.target == Target::CPU) {
+    mlir::norm::CPUPipelineOptions pipeline;
+    setPipelineOptions(options, pipeline);
+    return mlir::norm::validateCPUPipelineOptions(pipeline);
+  }
+  // The runtime loads the binary with the driver: no LLVM IR.
+  if (!llvm::is_contained({"isa", "bin", "fatbin"}, options.gpuFormat))
+    return makeError("GPU binary format '" + options.gpuFormat +
+                     "': expected isa, bin or fatbin");
+  mlir::norm::GPUPipelineOptions pipeline;
+  setPipelineOptions(options, pipeline);
+  return mlir::norm::validateGPUPipelineOptions(pipeline);
+}
+
 Expected<std::unique_ptr<JitModule>>
 JitModule::compile(mlir::ModuleOp module, StringRef entry,
                    const JitOptions &options) {
+  if (llvm::Error error = validateJitOptions(options))
+    return error;
   auto start = std::chrono::steady_clock::now();
   mlir::MLIRContext *ctx = module->getContext();
 
@@ -234,21 +299,14 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
 #endif
   mlir::PassManager pm(ctx);
   if (gpu) {
-    mlir::norm::GPUPipelineOptions pipelineOptions;
-    pipelineOptions.chip = options.gpuChip;
-    pipelineOptions.features = options.gpuFeatures;
-    pipelineOptions.format = options.gpuFormat;
-    pipelineOptions.threadsPerBlock = options.gpuThreadsPerBlock;
-    pipelineOptions.cudaPath = options.cudaPath;
-    mlir::norm::buildNormLowerToNVVMPipeline(pm, pipelineOptions);
+    mlir::norm::GPUPipelineOptions pipeline;
+    setPipelineOptions(options, pipeline);
+    mlir::norm::buildNormLowerToNVVMPipeline(pm, pipeline);
   } else {
-    jit->vectorSize =
-        options.vectorSize > 0 ? options.vectorSize : getHostVectorSize();
-    mlir::norm::CPUPipelineOptions pipelineOptions;
-    pipelineOptions.vectorSize = jit->vectorSize;
-    pipelineOptions.parallel = options.parallel;
-    pipelineOptions.minTaskBytes = options.minTaskBytes;
-    mlir::norm::buildNormLowerToCPUPipeline(pm, pipelineOptions);
+    mlir::norm::CPUPipelineOptions pipeline;
+    setPipelineOptions(options, pipeline);
+    jit->vectorSize = pipeline.vectorSize;
+    mlir::norm::buildNormLowerToCPUPipeline(pm, pipeline);
   }
   if (mlir::failed(pm.run(module)))
     return makeError("lowering @" + entry + " failed:\n" + diagnostics);
@@ -368,33 +426,60 @@ JitModule::~JitModule() {
 
 Expected<std::unique_ptr<PreparedCall>>
 JitModule::prepare(llvm::ArrayRef<NpyArray> args) const {
+  std::vector<HostTensor> tensors;
+  for (const NpyArray &array : args) {
+    Expected<AlignedBuffer> buffer = AlignedBuffer::allocate(array.data.size());
+    if (!buffer)
+      return buffer.takeError();
+    if (!array.data.empty())
+      std::memcpy(buffer->data(), array.data.data(), array.data.size());
+    tensors.push_back({array.type, array.shape, std::move(*buffer)});
+  }
+  return prepare(std::move(tensors));
+}
+
+llvm::Error JitModule::checkArgument(size_t index, ElementType type,
+                                     llvm::ArrayRef<int64_t> shape) const {
+  const TensorSpec &spec = arguments[index];
+  if (type != spec.type)
+    return makeError(llvm::formatv("argument #{0} expects element type {1} "
+                                   "({2}), got {3}",
+                                   index, getElementTypeName(spec.type),
+                                   spec.text, getElementTypeName(type))
+                         .str());
+  if (!spec.accepts(type, shape))
+    return makeError(llvm::formatv("argument #{0} expects shape {1} ({2}), "
+                                   "got {3}",
+                                   index, formatShape(spec.shape), spec.text,
+                                   formatShape(shape))
+                         .str());
+  return llvm::Error::success();
+}
+
+Expected<std::unique_ptr<PreparedCall>>
+JitModule::prepare(std::vector<HostTensor> args) const {
   if (args.size() != arguments.size())
     return makeError(llvm::formatv("the entry takes {0} argument(s), {1} given",
                                    arguments.size(), args.size())
                          .str());
   std::unique_ptr<PreparedCall> call(new PreparedCall(*this));
-  for (auto [i, spec, array] : llvm::enumerate(arguments, args)) {
-    if (array.type != spec.type)
-      return makeError(llvm::formatv("argument #{0} expects element type {1} "
-                                     "({2}), got {3}",
-                                     i, getElementTypeName(spec.type),
-                                     spec.text, getElementTypeName(array.type))
+  for (auto [i, array] : llvm::enumerate(args)) {
+    if (llvm::Error error = checkArgument(i, array.type, array.shape))
+      return error;
+    std::optional<int64_t> bytes = getByteSize(array.type, array.shape);
+    if (!bytes || static_cast<uint64_t>(*bytes) != array.data.size())
+      return makeError(llvm::formatv("argument #{0}: shape {1} does not match "
+                                     "its {2} bytes of data",
+                                     i, formatShape(array.shape),
+                                     array.data.size())
                            .str());
-    if (!spec.accepts(array))
-      return makeError(llvm::formatv("argument #{0} expects shape {1} ({2}), "
-                                     "got {3}",
-                                     i, formatShape(spec.shape), spec.text,
-                                     formatShape(array.shape))
-                           .str());
-    AlignedBuffer buffer(array.data.size());
-    if (!array.data.empty())
-      std::memcpy(buffer.data(), array.data.data(), array.data.size());
+    AlignedBuffer buffer = std::move(array.data);
     void *data = buffer.data();
 #ifdef NORM_HAS_CUDA_RUNTIME
     if (target == Target::GPU) {
       // Never null, so that results aliasing no argument are recognizable.
-      data = normCudaMalloc(std::max<size_t>(array.data.size(), 1));
-      normCudaMemcpyHtoD(data, array.data.data(), array.data.size());
+      data = normCudaMalloc(std::max<size_t>(buffer.size(), 1));
+      normCudaMemcpyHtoD(data, buffer.data(), buffer.size());
       call->deviceArguments.push_back(data);
     }
 #endif
@@ -503,10 +588,51 @@ std::vector<NpyArray> PreparedCall::getResults() const {
   return arrays;
 }
 
+std::vector<NpyArrayRef> PreparedCall::getResultRefs() const {
+  assert(module.target == Target::CPU && "results in host memory");
+  std::vector<NpyArrayRef> refs;
+  forEachResult(module.results, resultDescriptors,
+                [&](const TensorSpec &spec, const int64_t *words) {
+                  size_t rank = spec.shape.size();
+                  const auto *base =
+                      reinterpret_cast<const uint8_t *>(words[1]) +
+                      words[2] * getElementSize(spec.type);
+                  refs.emplace_back(
+                      spec.type, llvm::ArrayRef<int64_t>(words + 3, rank),
+                      llvm::ArrayRef<int64_t>(words + 3 + rank, rank), base);
+                });
+  return refs;
+}
+
 size_t PreparedCall::getBytesMoved() const {
+  return getArgumentBytes() + getResultBytes();
+}
+
+size_t PreparedCall::getArgumentBytes() const {
   size_t bytes = 0;
   for (const AlignedBuffer &buffer : argumentData)
     bytes += buffer.size();
+  return bytes;
+}
+
+Expected<std::unique_ptr<PreparedCall>> PreparedCall::copy() const {
+  std::vector<HostTensor> tensors;
+  for (auto [spec, buffer, descriptor] :
+       llvm::zip(module.arguments, argumentData, argumentDescriptors)) {
+    Expected<AlignedBuffer> data = AlignedBuffer::allocate(buffer.size());
+    if (!data)
+      return data.takeError();
+    if (buffer.size())
+      std::memcpy(data->data(), buffer.data(), buffer.size());
+    std::vector<int64_t> shape(descriptor.begin() + 3,
+                               descriptor.begin() + 3 + spec.shape.size());
+    tensors.push_back({spec.type, std::move(shape), std::move(*data)});
+  }
+  return module.prepare(std::move(tensors));
+}
+
+size_t PreparedCall::getResultBytes() const {
+  size_t bytes = 0;
   forEachResult(module.results, resultDescriptors,
                 [&](const TensorSpec &spec, const int64_t *words) {
                   size_t count = 1;

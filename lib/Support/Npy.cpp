@@ -16,7 +16,6 @@
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SwapByteOrder.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -79,11 +78,93 @@ StringRef norm::getElementTypeName(ElementType type) {
   llvm_unreachable("unknown element type");
 }
 
-int64_t NpyArray::numElements() const {
+std::optional<int64_t> norm::getNumElements(llvm::ArrayRef<int64_t> shape) {
+  if (llvm::any_of(shape, [](int64_t dim) { return dim < 0; }))
+    return std::nullopt;
+  // Like numpy, a zero dim makes any other dims fine: nothing is addressed.
+  if (llvm::is_contained(shape, 0))
+    return 0;
   int64_t count = 1;
   for (int64_t dim : shape)
-    count *= dim;
+    if (llvm::MulOverflow(count, dim, count))
+      return std::nullopt;
   return count;
+}
+
+std::optional<int64_t> norm::getByteSize(ElementType type,
+                                         llvm::ArrayRef<int64_t> shape) {
+  std::optional<int64_t> count = getNumElements(shape);
+  int64_t bytes;
+  if (!count || llvm::MulOverflow(
+                    *count, static_cast<int64_t>(getElementSize(type)), bytes))
+    return std::nullopt;
+  return bytes;
+}
+
+int64_t NpyArray::numElements() const {
+  return getNumElements(shape).value_or(0);
+}
+
+int64_t NpyArrayRef::numElements() const {
+  return getNumElements(shape).value_or(0);
+}
+
+bool NpyArrayRef::isRowMajor() const {
+  if (strides.empty())
+    return true;
+  int64_t expected = 1;
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    // Strides of dims of size 1 never matter.
+    if (shape[d] != 1 && strides[d] != expected)
+      return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
+/// The offset in elements of the element at row-major position `index`.
+static int64_t getOffset(const NpyArrayRef &array, int64_t index) {
+  if (array.strides.empty())
+    return index;
+  int64_t offset = 0;
+  for (int64_t d = static_cast<int64_t>(array.shape.size()) - 1; d >= 0; --d) {
+    offset += index % array.shape[d] * array.strides[d];
+    index /= array.shape[d];
+  }
+  return offset;
+}
+
+double NpyArrayRef::getAsDouble(int64_t index) const {
+  NpyArray element;
+  element.type = type;
+  size_t size = getElementSize(type);
+  const uint8_t *p = data + getOffset(*this, index) * size;
+  element.data.assign(p, p + size);
+  return toDoubles(element).front();
+}
+
+void norm::forEachChunk(const NpyArrayRef &array, ElementType type,
+                        int64_t chunkElements,
+                        llvm::function_ref<void(const NpyArray &chunk)> fn) {
+  int64_t count = array.numElements();
+  size_t size = getElementSize(array.type);
+  bool rowMajor = array.isRowMajor();
+  NpyArray chunk;
+  chunk.type = array.type;
+  for (int64_t start = 0; start < count; start += chunkElements) {
+    int64_t n = std::min(chunkElements, count - start);
+    chunk.shape = {n};
+    if (rowMajor) {
+      const uint8_t *p = array.data + start * size;
+      chunk.data.assign(p, p + n * size);
+    } else {
+      chunk.data.resize(n * size);
+      for (int64_t i = 0; i < n; ++i)
+        std::memcpy(chunk.data.data() + i * size,
+                    array.data + getOffset(array, start + i) * size, size);
+    }
+    fn(chunk.type == type ? chunk : convertArray(chunk, type));
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -110,8 +191,7 @@ static std::string quoteForError(StringRef text) {
   return result;
 }
 
-/// Python's repr of `shape` as a tuple: "()", "(3,)", "(2, 3)".
-static std::string formatShape(llvm::ArrayRef<int64_t> shape) {
+std::string norm::formatNpyShape(llvm::ArrayRef<int64_t> shape) {
   std::string text = "(";
   for (auto [index, dim] : llvm::enumerate(shape))
     text += (index ? ", " : "") + std::to_string(dim);
@@ -289,7 +369,25 @@ static std::optional<Dtype> parseDescr(StringRef descr) {
   return std::nullopt;
 }
 
-llvm::Expected<NpyArray> norm::parseNpy(StringRef bytes, StringRef name) {
+namespace {
+/// Where the header is: the preamble's findings.
+struct Preamble {
+  size_t headerStart;
+  uint64_t headerLength;
+};
+
+/// What the header says about the data.
+struct Layout {
+  ElementType type;
+  bool bigEndian;
+  std::vector<int64_t> shape;
+  int64_t dataSize;
+};
+} // namespace
+
+/// Reads the magic string, version and header length at the start of
+/// `bytes` (at least the first 12 bytes of the file, if it has them).
+static llvm::Expected<Preamble> parsePreamble(StringRef bytes, StringRef name) {
   if (!bytes.starts_with(kMagic))
     return npyError(name, "missing the \\x93NUMPY magic string");
   if (bytes.size() < kMagic.size() + 2)
@@ -306,13 +404,23 @@ llvm::Expected<NpyArray> norm::parseNpy(StringRef bytes, StringRef name) {
   uint64_t headerLength = 0;
   for (size_t i = 0; i < lengthSize; ++i)
     headerLength |= uint64_t(static_cast<uint8_t>(bytes[8 + i])) << (8 * i);
-  if (bytes.size() - headerStart < headerLength)
-    return npyError(name, "truncated header: " + Twine(headerLength) +
-                              " bytes announced, " +
-                              Twine(bytes.size() - headerStart) +
-                              " in the file");
-  StringRef headerText = bytes.substr(headerStart, headerLength);
+  return Preamble{headerStart, headerLength};
+}
 
+static llvm::Error checkHeaderFits(const Preamble &preamble, uint64_t fileSize,
+                                   StringRef name) {
+  if (fileSize - preamble.headerStart < preamble.headerLength)
+    return npyError(name, "truncated header: " + Twine(preamble.headerLength) +
+                              " bytes announced, " +
+                              Twine(fileSize - preamble.headerStart) +
+                              " in the file");
+  return llvm::Error::success();
+}
+
+/// Parses the header dictionary and checks that the shape's bytes are
+/// representable and equal `dataSize`, the bytes after the header.
+static llvm::Expected<Layout> parseLayout(StringRef headerText,
+                                          uint64_t dataSize, StringRef name) {
   llvm::Expected<Header> header = HeaderParser(headerText, name).parse();
   if (!header)
     return header.takeError();
@@ -323,53 +431,193 @@ llvm::Expected<NpyArray> norm::parseNpy(StringRef bytes, StringRef name) {
                               "'<i4', '<i8', '|b1', either byte order, and "
                               "bfloat16 as 'bfloat16' or '<V2')");
 
-  NpyArray array;
-  array.type = dtype->type;
-  array.shape = std::move(header->shape);
-  std::string shapeText = formatShape(array.shape);
+  Layout layout{dtype->type, dtype->bigEndian, std::move(header->shape), 0};
+  std::string shapeText = formatNpyShape(layout.shape);
   // Fortran order only matters when two dimensions are not 1.
   if (header->fortranOrder &&
-      llvm::count_if(array.shape, [](int64_t dim) { return dim != 1; }) > 1 &&
-      !llvm::is_contained(array.shape, 0))
+      llvm::count_if(layout.shape, [](int64_t dim) { return dim != 1; }) > 1 &&
+      !llvm::is_contained(layout.shape, 0))
     return npyError(name, "Fortran-ordered arrays are not supported; save a "
                           "C-contiguous array (numpy.ascontiguousarray)");
-
-  size_t elementSize = getElementSize(array.type);
-  int64_t expected = elementSize;
-  for (int64_t dim : array.shape)
-    if (llvm::MulOverflow(expected, dim, expected))
-      return npyError(name, "shape " + shapeText + " is too large");
-  // A zero dimension makes an earlier overflow irrelevant, so check again.
-  if (llvm::is_contained(array.shape, 0))
-    expected = 0;
-  StringRef data = bytes.drop_front(headerStart + headerLength);
-  if (data.size() != static_cast<uint64_t>(expected))
-    return npyError(name, "expected " + Twine(expected) +
+  std::optional<int64_t> expected = getByteSize(layout.type, layout.shape);
+  if (!expected)
+    return npyError(name, "shape " + shapeText + " is too large");
+  if (dataSize != static_cast<uint64_t>(*expected))
+    return npyError(name, "expected " + Twine(*expected) +
                               " bytes of data for dtype '" + header->descr +
                               "' and shape " + shapeText + ", found " +
-                              Twine(data.size()));
+                              Twine(dataSize));
+  layout.dataSize = *expected;
+  return layout;
+}
 
-  array.data.assign(data.bytes_begin(), data.bytes_end());
-  if (dtype->bigEndian)
-    for (size_t i = 0; i < array.data.size(); i += elementSize)
-      std::reverse(array.data.begin() + i,
-                   array.data.begin() + i + elementSize);
+/// Converts data read as is from a file to NpyArray's conventions.
+static void normalizeData(const Layout &layout,
+                          llvm::MutableArrayRef<uint8_t> data) {
+  size_t elementSize = getElementSize(layout.type);
+  if (layout.bigEndian)
+    for (size_t i = 0; i < data.size(); i += elementSize)
+      std::reverse(data.begin() + i, data.begin() + i + elementSize);
   // Anything nonzero is True in numpy; keep the 0/1 that i1 code expects.
-  if (array.type == ElementType::Bool)
-    for (uint8_t &byte : array.data)
+  if (layout.type == ElementType::Bool)
+    for (uint8_t &byte : data)
       byte = byte != 0;
+}
+
+llvm::Expected<NpyArray> norm::parseNpy(StringRef bytes, StringRef name) {
+  llvm::Expected<Preamble> preamble = parsePreamble(bytes, name);
+  if (!preamble)
+    return preamble.takeError();
+  if (llvm::Error error = checkHeaderFits(*preamble, bytes.size(), name))
+    return error;
+  size_t dataStart = preamble->headerStart + preamble->headerLength;
+  StringRef data = bytes.drop_front(dataStart);
+  llvm::Expected<Layout> layout =
+      parseLayout(bytes.substr(preamble->headerStart, preamble->headerLength),
+                  data.size(), name);
+  if (!layout)
+    return layout.takeError();
+  NpyArray array;
+  array.type = layout->type;
+  array.data.assign(data.bytes_begin(), data.bytes_end());
+  normalizeData(*layout, array.data);
+  array.shape = std::move(layout->shape);
   return array;
 }
 
 llvm::Expected<NpyArray> norm::readNpy(StringRef path) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return llvm::createStringError(buffer.getError(),
-                                   "cannot read '" + path +
-                                       "': " + buffer.getError().message());
-  return parseNpy((*buffer)->getBuffer(), path);
+  llvm::Expected<NpyFile> file = NpyFile::open(path);
+  if (!file)
+    return file.takeError();
+  NpyArray array;
+  array.type = file->getType();
+  array.shape.assign(file->getShape().begin(), file->getShape().end());
+  array.data.resize(file->getDataSize());
+  if (llvm::Error error = file->read(array.type, array.data))
+    return error;
+  return array;
+}
+
+//===----------------------------------------------------------------------===//
+// NpyFile
+//===----------------------------------------------------------------------===//
+
+/// numpy refuses headers over 10000 bytes unless told otherwise; anything
+/// beyond this is not a header but a corrupt length.
+static constexpr uint64_t kMaxHeaderLength = 1 << 20;
+
+static llvm::Error readError(StringRef path, std::error_code error) {
+  return llvm::createStringError(error, "cannot read '" + path +
+                                            "': " + error.message());
+}
+
+/// Reads exactly `dest.size()` bytes at `offset`.
+static llvm::Error readExactly(llvm::sys::fs::file_t file, StringRef path,
+                               uint64_t offset,
+                               llvm::MutableArrayRef<char> dest) {
+  while (!dest.empty()) {
+    llvm::Expected<size_t> read =
+        llvm::sys::fs::readNativeFileSlice(file, dest, offset);
+    if (!read)
+      return readError(path, llvm::errorToErrorCode(read.takeError()));
+    if (*read == 0)
+      return npyError(path, "the file ended early (changed while read?)");
+    dest = dest.drop_front(*read);
+    offset += *read;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<NpyFile> NpyFile::open(StringRef path) {
+  NpyFile result;
+  result.path = path.str();
+  llvm::Expected<llvm::sys::fs::file_t> file =
+      llvm::sys::fs::openNativeFileForRead(path);
+  if (!file)
+    return readError(path, llvm::errorToErrorCode(file.takeError()));
+  result.file = *file;
+  llvm::sys::fs::file_status status;
+  if (std::error_code error = llvm::sys::fs::status(result.file, status))
+    return readError(path, error);
+  if (status.type() == llvm::sys::fs::file_type::directory_file)
+    return readError(path, std::make_error_code(std::errc::is_a_directory));
+  uint64_t fileSize = status.getSize();
+
+  std::string prefix(std::min<uint64_t>(fileSize, 12), '\0');
+  if (llvm::Error error = readExactly(result.file, path, 0, prefix))
+    return error;
+  llvm::Expected<Preamble> preamble = parsePreamble(prefix, path);
+  if (!preamble)
+    return preamble.takeError();
+  if (llvm::Error error = checkHeaderFits(*preamble, fileSize, path))
+    return error;
+  if (preamble->headerLength > kMaxHeaderLength)
+    return npyError(path, "header of " + Twine(preamble->headerLength) +
+                              " bytes (at most " + Twine(kMaxHeaderLength) +
+                              " accepted)");
+  std::string header(preamble->headerLength, '\0');
+  if (llvm::Error error =
+          readExactly(result.file, path, preamble->headerStart, header))
+    return error;
+  result.dataOffset = preamble->headerStart + preamble->headerLength;
+  llvm::Expected<Layout> layout =
+      parseLayout(header, fileSize - result.dataOffset, path);
+  if (!layout)
+    return layout.takeError();
+  result.type = layout->type;
+  result.bigEndian = layout->bigEndian;
+  result.shape = std::move(layout->shape);
+  result.dataSize = layout->dataSize;
+  return result;
+}
+
+NpyFile::NpyFile(NpyFile &&other) noexcept
+    : path(std::move(other.path)), file(other.file), type(other.type),
+      bigEndian(other.bigEndian), shape(std::move(other.shape)),
+      dataOffset(other.dataOffset), dataSize(other.dataSize) {
+  other.file = llvm::sys::fs::kInvalidFile;
+}
+
+NpyFile::~NpyFile() {
+  if (file != llvm::sys::fs::kInvalidFile)
+    llvm::sys::fs::closeFile(file);
+}
+
+llvm::Error NpyFile::read(ElementType as, llvm::MutableArrayRef<uint8_t> dest) {
+  Layout layout{type, bigEndian, shape, dataSize};
+  auto readRange = [&](uint64_t offset,
+                       llvm::MutableArrayRef<uint8_t> out) -> llvm::Error {
+    llvm::MutableArrayRef<char> chars(reinterpret_cast<char *>(out.data()),
+                                      out.size());
+    if (llvm::Error error = readExactly(file, path, dataOffset + offset, chars))
+      return error;
+    normalizeData(layout, out);
+    return llvm::Error::success();
+  };
+  int64_t count = getNumElements(shape).value_or(0);
+  std::optional<int64_t> bytes = getByteSize(as, shape);
+  if (!bytes || static_cast<uint64_t>(*bytes) > dest.size())
+    return npyError(path, "the destination holds " + Twine(dest.size()) +
+                              " bytes, fewer than the data");
+  if (as == type)
+    return readRange(0, dest.take_front(dataSize));
+
+  // Another type: convert a chunk at a time.
+  constexpr int64_t kChunk = 1 << 16;
+  size_t fromSize = getElementSize(type), toSize = getElementSize(as);
+  NpyArray chunk;
+  chunk.type = type;
+  for (int64_t start = 0; start < count; start += kChunk) {
+    int64_t n = std::min(kChunk, count - start);
+    chunk.shape = {n};
+    chunk.data.resize(n * fromSize);
+    if (llvm::Error error = readRange(start * fromSize, chunk.data))
+      return error;
+    NpyArray converted = convertArray(chunk, as);
+    std::memcpy(dest.data() + start * toSize, converted.data.data(),
+                converted.data.size());
+  }
+  return llvm::Error::success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -421,7 +669,7 @@ std::string norm::formatNpyHeader(ElementType type,
   // numpy writes the keys sorted, each value by repr, then growth room.
   std::string dict =
       ("{'descr': '" + getDescr(type) +
-       "', 'fortran_order': False, 'shape': " + formatShape(shape) + ", }")
+       "', 'fortran_order': False, 'shape': " + formatNpyShape(shape) + ", }")
           .str();
   if (!shape.empty())
     dict.append(kGrowthAxisMaxDigits -
@@ -453,19 +701,64 @@ std::string norm::serializeNpy(const NpyArray &array) {
   return bytes;
 }
 
-llvm::Error norm::writeNpy(StringRef path, const NpyArray &array) {
-  std::error_code error;
-  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_None);
-  if (error)
-    return llvm::createStringError(error, "cannot write '" + path +
-                                              "': " + error.message());
-  os << serializeNpy(array);
-  os.close();
-  if (os.has_error()) {
-    std::error_code writeError = os.error();
-    os.clear_error();
-    return llvm::createStringError(
-        writeError, "cannot write '" + path + "': " + writeError.message());
+/// Writes the elements of `array` as the data of a .npy file.
+static void writeData(llvm::raw_ostream &os, const NpyArrayRef &array) {
+  if (array.type != ElementType::BF16 && array.isRowMajor()) {
+    os.write(reinterpret_cast<const char *>(array.data),
+             array.numElements() * getElementSize(array.type));
+    return;
   }
+  // bf16 is written widened to f32, an exact conversion.
+  ElementType type =
+      array.type == ElementType::BF16 ? ElementType::F32 : array.type;
+  forEachChunk(array, type, /*chunkElements=*/1 << 16,
+               [&](const NpyArray &chunk) {
+                 os.write(reinterpret_cast<const char *>(chunk.data.data()),
+                          chunk.data.size());
+               });
+}
+
+static llvm::Error writeError(StringRef path, std::error_code error) {
+  return llvm::createStringError(error, "cannot write '" + path +
+                                            "': " + error.message());
+}
+
+llvm::Expected<PendingNpyFile> PendingNpyFile::write(StringRef path,
+                                                     const NpyArrayRef &array) {
+  // Next to the destination, so that the rename stays on one file system.
+  llvm::Expected<llvm::sys::fs::TempFile> file =
+      llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%");
+  if (!file)
+    return writeError(path, llvm::errorToErrorCode(file.takeError()));
+  PendingNpyFile pending(path.str(), std::move(*file));
+  llvm::raw_fd_ostream os(pending.file->FD, /*shouldClose=*/false);
+  os << formatNpyHeader(array.type, array.shape);
+  writeData(os, array);
+  os.flush();
+  if (os.has_error()) {
+    std::error_code error = os.error();
+    os.clear_error();
+    return writeError(path, error);
+  }
+  return pending;
+}
+
+llvm::Error PendingNpyFile::commit() {
+  llvm::Error error = file->keep(path);
+  file.reset();
+  if (error)
+    return writeError(path, llvm::errorToErrorCode(std::move(error)));
   return llvm::Error::success();
+}
+
+PendingNpyFile::~PendingNpyFile() {
+  if (file)
+    llvm::consumeError(file->discard());
+}
+
+llvm::Error norm::writeNpy(StringRef path, const NpyArrayRef &array) {
+  llvm::Expected<PendingNpyFile> file = PendingNpyFile::write(path, array);
+  if (!file)
+    return file.takeError();
+  return file->commit();
 }

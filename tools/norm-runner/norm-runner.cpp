@@ -16,14 +16,19 @@
 #include "norm/Support/Npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -31,13 +36,19 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <fcntl.h>
 #include <malloc.h>
 #include <random>
+#include <unistd.h>
 
 using namespace norm;
 namespace cl = llvm::cl;
 
 namespace {
+enum class GPUFormat { Isa, Bin, Fatbin };
+enum class NormKind { AsWritten, RMS, Layer };
+
 /// Command-line options, local to main so they cannot clash with LLVM's.
 struct Options {
   cl::OptionCategory category{"norm-runner options"};
@@ -46,21 +57,26 @@ struct Options {
   cl::opt<std::string> entry{"e", cl::desc("Entry function to run"),
                              cl::value_desc("name"), cl::init("main"),
                              cl::cat(category)};
-  cl::opt<std::string> target{
-      "target",
-      cl::desc("Where to run: cpu, or gpu (an NVIDIA GPU through "
-               "norm-lower-to-nvvm and norm's CUDA runtime)"),
-      cl::init("cpu"), cl::cat(category)};
+  cl::opt<Target> target{
+      "target", cl::desc("Where to run"), cl::init(Target::CPU),
+      cl::values(clEnumValN(Target::CPU, "cpu", "the host CPU"),
+                 clEnumValN(Target::GPU, "gpu",
+                            "an NVIDIA GPU through norm-lower-to-nvvm and "
+                            "norm's CUDA runtime")),
+      cl::cat(category)};
   cl::opt<std::string> gpuChip{"gpu-chip", cl::desc("GPU target: architecture"),
                                cl::init("sm_90"), cl::cat(category)};
   cl::opt<std::string> gpuFeatures{"gpu-features",
                                    cl::desc("GPU target: PTX features"),
                                    cl::init("+ptx80"), cl::cat(category)};
-  cl::opt<std::string> gpuFormat{
-      "gpu-format",
-      cl::desc("GPU target: binary format isa (PTX, JIT-compiled by the "
-               "driver), bin or fatbin (need ptxas)"),
-      cl::init("isa"), cl::cat(category)};
+  cl::opt<GPUFormat> gpuFormat{
+      "gpu-format", cl::desc("GPU target: binary format"),
+      cl::init(GPUFormat::Isa),
+      cl::values(
+          clEnumValN(GPUFormat::Isa, "isa", "PTX, JIT-compiled by the driver"),
+          clEnumValN(GPUFormat::Bin, "bin", "cubin (needs ptxas)"),
+          clEnumValN(GPUFormat::Fatbin, "fatbin", "fat binary (needs ptxas)")),
+      cl::cat(category)};
   cl::opt<int64_t> threadsPerBlock{"threads-per-block",
                                    cl::desc("GPU target: threads per block"),
                                    cl::init(256), cl::cat(category)};
@@ -78,10 +94,17 @@ struct Options {
       "random-inputs",
       cl::desc("Generate arguments not given by --input: values drawn from "
                "N(0, 1) (mt19937_64 seeded with --seed + argument index), "
-               "rounded to the argument's element type"),
+               "rounded to the argument's element type; an argument "
+               "attribute norm_runner.init = \"fan_in\" scales them by "
+               "1/sqrt(dim 0), \"ones\" and \"zeros\" fill constants"),
       cl::cat(category)};
   cl::opt<uint64_t> seed{"seed", cl::desc("Seed of --random-inputs"),
                          cl::init(0), cl::cat(category)};
+  cl::list<std::string> compare{
+      "compare",
+      cl::desc("Print the relative L2 difference of each result to a .npy "
+               "file, in result order"),
+      cl::value_desc("PATH"), cl::cat(category)};
   cl::list<std::string> shapes{
       "shape",
       cl::desc("Shape of a generated argument with dynamic dims, e.g. "
@@ -97,6 +120,11 @@ struct Options {
       cl::desc("Time N runs after warm-up; print median and min "
                "time and effective GB/s"),
       cl::init(0), cl::cat(category)};
+  cl::opt<bool> reportMemory{
+      "report-memory",
+      cl::desc("Print the peak memory (RSS) taken after compiling, next to "
+               "the bytes of the arguments and results"),
+      cl::cat(category)};
   cl::opt<int64_t> vectorSize{
       "vector-size",
       cl::desc("Elements per vector tile (0: from the host's vector width)"),
@@ -111,11 +139,14 @@ struct Options {
   cl::opt<bool> dumpLowered{"dump-lowered",
                             cl::desc("Print the lowered LLVM-dialect module"),
                             cl::cat(category)};
-  cl::opt<std::string> normKind{
+  cl::opt<NormKind> normKind{
       "norm",
-      cl::desc("Switch every norm op to rms or layer before compiling "
-               "(the norm-set-kind pass); default: as written"),
-      cl::init(""), cl::cat(category)};
+      cl::desc("Switch every norm op before compiling (the norm-set-kind "
+               "pass); default: as written"),
+      cl::init(NormKind::AsWritten),
+      cl::values(clEnumValN(NormKind::RMS, "rms", "RMSNorm"),
+                 clEnumValN(NormKind::Layer, "layer", "LayerNorm")),
+      cl::cat(category)};
   cl::opt<bool> paramStats{
       "param-stats", cl::desc("Print the number of normalization parameters"),
       cl::cat(category)};
@@ -135,38 +166,353 @@ int fail(llvm::Error error) {
   return fail(message);
 }
 
-/// Splits "INDEX=VALUE"; a VALUE without an index gets `nextIndex`.
-std::pair<int64_t, std::string> splitIndexed(llvm::StringRef text,
-                                             int64_t nextIndex) {
-  auto [head, tail] = text.split('=');
-  int64_t index;
-  if (!tail.empty() && !head.getAsInteger(10, index))
-    return {index, tail.str()};
-  return {nextIndex, text.str()};
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-llvm::Expected<llvm::SmallVector<int64_t>> parseShape(llvm::StringRef text) {
-  llvm::SmallVector<int64_t> shape;
+/// More runs than anyone waits for; also bounds the timing vector.
+constexpr unsigned kMaxBenchRuns = 1000000;
+
+/// One --input or --shape: INDEX=VALUE, or a VALUE for the next argument.
+struct Indexed {
+  std::optional<uint64_t> index;
+  std::string value;
+  std::string text; // As given, for messages.
+};
+
+/// Splits "INDEX=VALUE"; text without a leading run of digits and '=' is all
+/// VALUE. An index too large for uint64 is an error, not a path.
+llvm::Expected<Indexed> splitIndexed(llvm::StringRef flag,
+                                     llvm::StringRef text) {
+  auto [head, tail] = text.split('=');
+  if (head.empty() || !llvm::all_of(head, llvm::isDigit) ||
+      text.size() == head.size())
+    return Indexed{std::nullopt, text.str(), text.str()};
+  uint64_t index;
+  if (head.getAsInteger(10, index))
+    return makeError(flag + " " + text + ": argument index " + head +
+                     " is too large");
+  return Indexed{index, tail.str(), text.str()};
+}
+
+/// Parses dims like 4096x4096 (empty: rank 0); each dim and the element count
+/// must fit int64.
+llvm::Expected<std::vector<int64_t>> parseShape(llvm::StringRef text) {
+  std::vector<int64_t> shape;
   if (text.empty())
     return shape;
   llvm::SmallVector<llvm::StringRef> parts;
   text.split(parts, 'x');
   for (llvm::StringRef part : parts) {
     int64_t dim;
-    if (part.getAsInteger(10, dim) || dim < 0)
-      return llvm::createStringError("malformed shape '" + text +
-                                     "': expected dims like 4096x4096");
+    if (part.empty() || !llvm::all_of(part, llvm::isDigit))
+      return makeError("malformed shape '" + text +
+                       "': expected non-negative dims like 4096x4096");
+    if (part.getAsInteger(10, dim))
+      return makeError("shape '" + text + "': dim " + part + " is too large");
     shape.push_back(dim);
   }
+  if (!getNumElements(shape))
+    return makeError("shape '" + text +
+                     "': the number of elements overflows 64 bits");
   return shape;
+}
+
+/// The flags that need no module: ranges and syntax.
+llvm::Error checkFlags(const Options &options) {
+  if (options.bench > kMaxBenchRuns)
+    return makeError(llvm::formatv("--bench {0}: at most {1} runs",
+                                   options.bench.getValue(), kMaxBenchRuns)
+                         .str());
+  for (const std::string &text : options.shapes) {
+    llvm::Expected<Indexed> shape = splitIndexed("--shape", text);
+    if (!shape)
+      return shape.takeError();
+    if (!shape->index)
+      return makeError("--shape " + text +
+                       ": expected INDEX=DIMS with an argument index");
+    if (llvm::Error error = parseShape(shape->value).takeError())
+      return makeError("--shape " + text + ": " +
+                       llvm::toString(std::move(error)));
+  }
+  for (const std::string &text : options.inputs)
+    if (llvm::Error error = splitIndexed("--input", text).takeError())
+      return error;
+  return llvm::Error::success();
+}
+
+JitOptions getJitOptions(const Options &options) {
+  JitOptions jitOptions;
+  jitOptions.vectorSize = options.vectorSize;
+  jitOptions.optLevel = options.optLevel;
+  jitOptions.parallel = options.parallel;
+  jitOptions.dumpLoweredModule = options.dumpLowered;
+  jitOptions.target = options.target;
+  jitOptions.gpuChip = options.gpuChip;
+  jitOptions.gpuFeatures = options.gpuFeatures;
+  jitOptions.gpuFormat = options.gpuFormat == GPUFormat::Isa   ? "isa"
+                         : options.gpuFormat == GPUFormat::Bin ? "bin"
+                                                               : "fatbin";
+  jitOptions.gpuThreadsPerBlock = options.threadsPerBlock;
+  jitOptions.cudaPath = options.cudaPath;
+  return jitOptions;
+}
+
+/// How --random-inputs fills an argument.
+enum class Init { Normal, FanIn, Ones, Zeros };
+
+/// The `norm_runner.init` attribute of each argument of `entry`: "normal"
+/// (the default, N(0, 1): activations), "fan_in" (N(0, 1/fan_in), fan_in
+/// the first dim, as for the [in, out] weights of x @ W), "ones" (norm
+/// scales), "zeros" (biases).
+llvm::Expected<std::vector<Init>> getInits(mlir::func::FuncOp entry) {
+  std::vector<Init> inits;
+  for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i) {
+    auto attr = entry.getArgAttrOfType<mlir::StringAttr>(i, "norm_runner.init");
+    std::optional<Init> init =
+        !attr ? std::optional(Init::Normal)
+              : llvm::StringSwitch<std::optional<Init>>(attr.getValue())
+                    .Case("normal", Init::Normal)
+                    .Case("fan_in", Init::FanIn)
+                    .Case("ones", Init::Ones)
+                    .Case("zeros", Init::Zeros)
+                    .Default(std::nullopt);
+    if (!init)
+      return makeError(llvm::formatv("argument #{0} of @{1}: unknown "
+                                     "norm_runner.init \"{2}\" (expected "
+                                     "normal, fan_in, ones or zeros)",
+                                     i, entry.getSymName(), attr.getValue())
+                           .str());
+    inits.push_back(*init);
+  }
+  return inits;
+}
+
+/// Where an argument comes from: a .npy file whose header has been checked,
+/// or generated values of a given shape.
+struct ArgumentSource {
+  std::optional<NpyFile> file;
+  std::vector<int64_t> shape;
+  int64_t bytes = 0; // In the argument's element type.
+  Init init = Init::Normal;
+};
+
+/// Opens the --input files and settles the shapes of the generated
+/// arguments, checking each against the entry; nothing is allocated yet.
+llvm::Expected<std::vector<ArgumentSource>>
+getArgumentSources(const Options &options, const JitModule &jit,
+                   llvm::ArrayRef<Init> inits) {
+  const std::vector<TensorSpec> &specs = jit.getArguments();
+  std::vector<ArgumentSource> sources(specs.size());
+  for (auto [source, init] : llvm::zip(sources, inits))
+    source.init = init;
+  uint64_t nextIndex = 0;
+  for (const std::string &text : options.inputs) {
+    Indexed input = cantFail(splitIndexed("--input", text));
+    uint64_t index = input.index.value_or(nextIndex);
+    if (index >= specs.size())
+      return makeError(llvm::formatv("--input {0}: the entry has {1} "
+                                     "argument(s)",
+                                     text, specs.size())
+                           .str());
+    nextIndex = index + 1;
+    llvm::Expected<NpyFile> file = NpyFile::open(input.value);
+    if (!file)
+      return file.takeError();
+    // numpy has no bf16: f32 files feed bf16 arguments (rounded).
+    ElementType type = file->getType();
+    if (specs[index].type == ElementType::BF16 && type == ElementType::F32)
+      type = ElementType::BF16;
+    if (llvm::Error error = jit.checkArgument(index, type, file->getShape()))
+      return error;
+    sources[index].shape.assign(file->getShape().begin(),
+                                file->getShape().end());
+    sources[index].bytes = *getByteSize(type, sources[index].shape);
+    sources[index].file.emplace(std::move(*file));
+  }
+  std::vector<std::optional<std::vector<int64_t>>> givenShapes(specs.size());
+  for (const std::string &text : options.shapes) {
+    Indexed shape = cantFail(splitIndexed("--shape", text));
+    if (*shape.index >= specs.size())
+      return makeError(llvm::formatv("--shape {0}: the entry has {1} "
+                                     "argument(s)",
+                                     text, specs.size())
+                           .str());
+    givenShapes[*shape.index] = cantFail(parseShape(shape.value));
+  }
+  for (auto [index, spec] : llvm::enumerate(specs)) {
+    if (sources[index].file)
+      continue;
+    if (!options.randomInputs)
+      return makeError(llvm::formatv("argument #{0} ({1}) has no --input; "
+                                     "pass one or use --random-inputs",
+                                     index, spec.text)
+                           .str());
+    std::vector<int64_t> shape(spec.shape.begin(), spec.shape.end());
+    if (givenShapes[index])
+      shape = *givenShapes[index];
+    else if (llvm::any_of(shape, mlir::ShapedType::isDynamic))
+      return makeError(llvm::formatv("argument #{0} ({1}) has dynamic dims: "
+                                     "give its shape with --shape {0}=DxD...",
+                                     index, spec.text)
+                           .str());
+    if (llvm::Error error = jit.checkArgument(index, spec.type, shape))
+      return error;
+    std::optional<int64_t> bytes = getByteSize(spec.type, shape);
+    if (!bytes)
+      return makeError(llvm::formatv("argument #{0}: shape {1} is too large",
+                                     index, formatNpyShape(shape))
+                           .str());
+    sources[index].shape = std::move(shape);
+    sources[index].bytes = *bytes;
+  }
+  return sources;
+}
+
+/// Refuses arguments that together exceed the machine's memory, before any
+/// is allocated: the results need room too.
+llvm::Error checkArgumentBytes(llvm::ArrayRef<ArgumentSource> sources) {
+  int64_t total = 0;
+  for (const ArgumentSource &source : sources)
+    if (llvm::AddOverflow(total, source.bytes, total))
+      return makeError("the arguments' bytes overflow 64 bits");
+  uint64_t physical = getPhysicalMemoryBytes();
+  if (physical && static_cast<uint64_t>(total) > physical)
+    return makeError(llvm::formatv("the arguments need {0} bytes, more than "
+                                   "the {1} bytes of physical memory",
+                                   total, physical)
+                         .str());
+  return llvm::Error::success();
+}
+
+/// Fills `data` as `source.init` says, values rounded to `type`; random
+/// ones drawn in element order from mt19937_64 seeded with `seed`, a chunk at
+/// a time.
+void fillGenerated(const ArgumentSource &source, ElementType type,
+                   uint64_t seed, llvm::MutableArrayRef<uint8_t> data) {
+  std::mt19937_64 engine(seed);
+  double scale = 1.0;
+  if (source.init == Init::FanIn && !source.shape.empty() &&
+      source.shape.front() > 0)
+    scale = 1.0 / std::sqrt(static_cast<double>(source.shape.front()));
+  std::normal_distribution<double> normal(0.0, 1.0);
+  auto next = [&]() -> double {
+    switch (source.init) {
+    case Init::Ones:
+      return 1.0;
+    case Init::Zeros:
+      return 0.0;
+    case Init::Normal:
+    case Init::FanIn:
+      return scale * normal(engine);
+    }
+    llvm_unreachable("unknown init");
+  };
+  size_t elementSize = getElementSize(type);
+  int64_t count = data.size() / elementSize;
+  constexpr int64_t kChunk = 1 << 16;
+  std::vector<double> values;
+  for (int64_t start = 0; start < count; start += kChunk) {
+    int64_t n = std::min(kChunk, count - start);
+    values.resize(n);
+    for (double &v : values)
+      v = next();
+    NpyArray chunk = fromDoubles(type, {n}, values);
+    std::memcpy(data.data() + start * elementSize, chunk.data.data(),
+                chunk.data.size());
+  }
+}
+
+/// Allocates each argument and reads or generates it in place.
+llvm::Expected<std::vector<HostTensor>>
+loadArguments(const Options &options, const JitModule &jit,
+              std::vector<ArgumentSource> &sources) {
+  std::vector<HostTensor> tensors;
+  for (auto [index, source, spec] :
+       llvm::enumerate(sources, jit.getArguments())) {
+    llvm::Expected<AlignedBuffer> buffer =
+        AlignedBuffer::allocate(source.bytes);
+    if (!buffer)
+      return makeError(llvm::formatv("argument #{0}: {1}", index,
+                                     llvm::toString(buffer.takeError()))
+                           .str());
+    if (source.file) {
+      if (llvm::Error error = source.file->read(spec.type, buffer->getBytes()))
+        return error;
+      source.file.reset(); // Close it: an output may replace it.
+    } else {
+      fillGenerated(source, spec.type, options.seed + index,
+                    buffer->getBytes());
+    }
+    tensors.push_back({spec.type, std::move(source.shape), std::move(*buffer)});
+  }
+  return tensors;
+}
+
+/// Writes the results to the --output files: each to a temporary file first,
+/// all renamed once every one is complete.
+llvm::Error writeOutputs(const Options &options,
+                         llvm::ArrayRef<NpyArrayRef> results) {
+  std::vector<PendingNpyFile> files;
+  for (auto [path, result] : llvm::zip_first(options.outputs, results)) {
+    llvm::Expected<PendingNpyFile> file = PendingNpyFile::write(path, result);
+    if (!file)
+      return file.takeError();
+    files.push_back(std::move(*file));
+  }
+  for (PendingNpyFile &file : files)
+    if (llvm::Error error = file.commit())
+      return error;
+  return llvm::Error::success();
+}
+
+/// --compare: ||result - reference|| / ||reference|| (L2) and the largest
+/// absolute difference, for each result given a reference.
+llvm::Error printComparisons(const Options &options,
+                             llvm::ArrayRef<NpyArrayRef> results) {
+  for (auto [index, path, result] : llvm::enumerate(options.compare, results)) {
+    llvm::Expected<NpyFile> file = NpyFile::open(path);
+    if (!file)
+      return file.takeError();
+    if (file->getShape() != result.shape)
+      return makeError(llvm::formatv("--compare {0}: shape {1}, but result "
+                                     "#{2} has shape {3}",
+                                     path, formatNpyShape(file->getShape()),
+                                     index, formatNpyShape(result.shape))
+                           .str());
+    std::vector<double> reference(result.numElements());
+    llvm::MutableArrayRef<uint8_t> bytes(
+        reinterpret_cast<uint8_t *>(reference.data()),
+        reference.size() * sizeof(double));
+    if (llvm::Error error = file->read(ElementType::F64, bytes))
+      return error;
+    double diffSquares = 0, referenceSquares = 0, maxDiff = 0;
+    int64_t position = 0;
+    forEachChunk(result, ElementType::F64, 1 << 16, [&](const NpyArray &chunk) {
+      for (double value : toDoubles(chunk)) {
+        double diff = value - reference[position++];
+        diffSquares += diff * diff;
+        maxDiff = std::max(maxDiff, std::fabs(diff));
+      }
+    });
+    for (double value : reference)
+      referenceSquares += value * value;
+    llvm::outs() << llvm::formatv(
+        "result #{0}: relative difference to {1}: {2:e3} (max |diff| "
+        "{3:e3})\n",
+        index, path,
+        referenceSquares > 0 ? std::sqrt(diffSquares / referenceSquares)
+                             : std::sqrt(diffSquares),
+        maxDiff);
+  }
+  return llvm::Error::success();
 }
 
 /// Prints `array` like numpy, eliding the middle of long dims.
 class ArrayPrinter {
 public:
-  ArrayPrinter(const NpyArray &array, llvm::raw_ostream &os)
-      : array(array), values(toDoubles(array)), os(os),
-        summarize(array.numElements() > 1000) {}
+  ArrayPrinter(const NpyArrayRef &array, llvm::raw_ostream &os)
+      : array(array), os(os), summarize(array.numElements() > 1000) {}
 
   void print() {
     if (array.shape.empty()) {
@@ -180,7 +526,7 @@ public:
 
 private:
   void printValue(int64_t index) {
-    double v = values[index];
+    double v = array.getAsDouble(index);
     if (array.type == ElementType::I32 || array.type == ElementType::I64 ||
         array.type == ElementType::I8 || array.type == ElementType::Bool)
       os << llvm::formatv("{0}", static_cast<int64_t>(v));
@@ -211,16 +557,97 @@ private:
     os << "]";
   }
 
-  const NpyArray &array;
-  std::vector<double> values;
+  const NpyArrayRef &array;
   llvm::raw_ostream &os;
   bool summarize;
 };
+
+void printHeading(const JitModule &jit, size_t index,
+                  const NpyArrayRef &result) {
+  llvm::outs() << "result #" << index << ": " << jit.getResults()[index].text
+               << " shape [";
+  llvm::interleaveComma(result.shape, llvm::outs());
+  llvm::outs() << "]";
+}
+
+/// Shape, first values, sum and mean |x| of each result.
+void printSummary(const JitModule &jit, llvm::ArrayRef<NpyArrayRef> results) {
+  for (auto [index, result] : llvm::enumerate(results)) {
+    double sum = 0, absSum = 0;
+    forEachChunk(result, result.type, 1 << 16, [&](const NpyArray &chunk) {
+      for (double v : toDoubles(chunk)) {
+        sum += v;
+        absSum += std::fabs(v);
+      }
+    });
+    int64_t count = result.numElements();
+    printHeading(jit, index, result);
+    llvm::outs() << " first [";
+    for (int64_t i = 0; i < std::min<int64_t>(4, count); ++i)
+      llvm::outs() << (i ? ", " : "")
+                   << llvm::format("%.6g", result.getAsDouble(i));
+    llvm::outs() << llvm::format("] sum %.6g mean|x| %.6g\n", sum,
+                                 count == 0 ? 0.0 : absSum / count);
+  }
+}
+
+/// Resident and peak resident bytes of the process, from /proc (0 where it
+/// is not readable).
+std::pair<uint64_t, uint64_t> getResidentBytes() {
+  auto buffer = llvm::MemoryBuffer::getFileAsStream("/proc/self/status");
+  if (!buffer)
+    return {0, 0};
+  uint64_t rss = 0, peak = 0;
+  llvm::SmallVector<llvm::StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n');
+  for (llvm::StringRef line : lines) {
+    uint64_t *field = line.consume_front("VmRSS:")   ? &rss
+                      : line.consume_front("VmHWM:") ? &peak
+                                                     : nullptr;
+    llvm::StringRef value = line.trim();
+    if (field && value.consume_back("kB") &&
+        !value.trim().getAsInteger(10, *field))
+      *field *= 1024;
+  }
+  return {rss, peak};
+}
+
+/// --report-memory: the peak RSS is reset after compiling, so that what it
+/// measures is the arguments, the call and the outputs.
+class MemoryReport {
+public:
+  void start() {
+    // Writing 5 resets the peak (Linux >= 4.0); without it the compile's
+    // peak may hide the data's.
+    int fd = ::open("/proc/self/clear_refs", O_WRONLY);
+    resetPeak = fd >= 0 && ::write(fd, "5", 1) == 1;
+    if (fd >= 0)
+      ::close(fd);
+    baseline = getResidentBytes().first;
+  }
+
+  void print(size_t argumentBytes, size_t resultBytes) const {
+    uint64_t peak = getResidentBytes().second;
+    uint64_t data = argumentBytes + resultBytes;
+    uint64_t above = peak > baseline ? peak - baseline : 0;
+    llvm::outs() << llvm::formatv(
+        "memory: peak RSS {0} MiB, {1} MiB above the {2} MiB after compiling "
+        "{3}; arguments {4} MiB + results {5} MiB; ratio {6:f3}\n",
+        peak >> 20, above >> 20, baseline >> 20,
+        resetPeak ? "(peak reset)" : "(peak not resettable)",
+        argumentBytes >> 20, resultBytes >> 20,
+        data ? static_cast<double>(above) / data : 0.0);
+  }
+
+private:
+  uint64_t baseline = 0;
+  bool resetPeak = false;
+};
+
 /// GPU --bench: device time from CUDA events around each call, inputs
 /// rotated over enough copies that L2 cannot hold them, next to a
 /// device-to-device copy of the same bytes timed the same way.
-int benchOnDevice(const JitModule &jit, llvm::ArrayRef<NpyArray> args,
-                  PreparedCall &first, unsigned runs) {
+int benchOnDevice(const JitModule &jit, PreparedCall &first, unsigned runs) {
 #ifdef NORM_HAS_CUDA_RUNTIME
   constexpr size_t kRotationBytes = size_t(256) << 20; // > 5x an H100's L2
   size_t bytes = first.getBytesMoved();
@@ -228,7 +655,7 @@ int benchOnDevice(const JitModule &jit, llvm::ArrayRef<NpyArray> args,
       std::clamp<size_t>(kRotationBytes / std::max<size_t>(bytes, 1), 1, 16);
   std::vector<std::unique_ptr<PreparedCall>> calls;
   for (size_t i = 1; i < copies; ++i) {
-    auto call = jit.prepare(args);
+    auto call = first.copy();
     if (!call)
       return fail(call.takeError());
     calls.push_back(std::move(*call));
@@ -281,6 +708,65 @@ int benchOnDevice(const JitModule &jit, llvm::ArrayRef<NpyArray> args,
   return fail("--bench on the GPU needs norm's CUDA runtime");
 #endif
 }
+
+/// CPU --bench: median and min wall time of `runs` calls after warm-up,
+/// with the memory bandwidth and, where the module has matmuls, their
+/// FLOP rate.
+void benchOnHost(const JitModule &jit, PreparedCall &call, unsigned runs,
+                 int64_t flops) {
+  for (int warmup = 0; warmup < 3; ++warmup)
+    call.invoke();
+  std::vector<double> seconds;
+  for (unsigned i = 0; i < runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    call.invoke();
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  std::sort(seconds.begin(), seconds.end());
+  double median = seconds[seconds.size() / 2];
+  double bytes = static_cast<double>(call.getBytesMoved());
+  llvm::outs() << llvm::formatv(
+      "bench: {0} runs, median {1:f3} ms, min {2:f3} ms, {3:f2} GB/s "
+      "({4} bytes read + written per run), ",
+      seconds.size(), median * 1e3, seconds.front() * 1e3,
+      bytes / median * 1e-9, static_cast<uint64_t>(bytes));
+  if (flops > 0)
+    llvm::outs() << llvm::formatv("{0:f2} GFLOP/s ({1} matmul FLOPs per "
+                                  "run), ",
+                                  flops / median * 1e-9, flops);
+  llvm::outs() << llvm::formatv("compile {0:f3} s\n", jit.getCompileSeconds());
+}
+
+/// FLOPs of the contractions (matmuls, batch matmuls: 2 per multiply-add)
+/// of static shape in `module`; the rest of the work is not counted.
+int64_t countContractionFlops(mlir::ModuleOp module) {
+  int64_t flops = 0;
+  module.walk([&](mlir::linalg::LinalgOp op) {
+    if (!mlir::linalg::isaContractionOpInterface(op))
+      return;
+    int64_t count = 2;
+    for (int64_t range : op.getStaticLoopRanges())
+      if (mlir::ShapedType::isDynamic(range) ||
+          llvm::MulOverflow(count, range, count))
+        return;
+    flops += count;
+  });
+  return flops;
+}
+
+void printParamStats(mlir::ModuleOp module) {
+  mlir::norm::NormParameterCount count =
+      mlir::norm::countNormParameters(module);
+  for (const auto &op : count.ops)
+    llvm::outs() << llvm::formatv(
+        "{0}: {1} parameters (scale {2}, bias {3}, feature_epsilon {4}){5}\n",
+        op.op->getName(), op.total(), op.scale, op.bias, op.featureEpsilon,
+        op.dynamic ? " + dynamic" : "");
+  llvm::outs() << "normalization parameters: " << count.total << " in "
+               << count.ops.size() << " norm ops\n";
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -291,15 +777,17 @@ int main(int argc, char **argv) {
       argc, argv,
       "norm-runner: JIT-compile an MLIR module with norm ops and run it\n");
 
+  // Every flag is checked before any work.
+  JitOptions jitOptions = getJitOptions(options);
+  if (llvm::Error error = checkFlags(options))
+    return fail(std::move(error));
+  if (llvm::Error error = validateJitOptions(jitOptions))
+    return fail(std::move(error));
+
   // Freed results are reused by the next call instead of being returned to
   // the OS: fresh pages cost more than the kernels being timed.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
-
-  if (options.target != "cpu" && options.target != "gpu")
-    return fail("unknown --target '" + options.target +
-                "' (expected cpu or gpu)");
-  bool gpu = options.target == "gpu";
 
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
@@ -319,172 +807,85 @@ int main(int argc, char **argv) {
   // Only what the entry reaches is switched, counted and compiled.
   if (auto entry = module->lookupSymbol<mlir::func::FuncOp>(options.entry))
     pruneUnreachableFunctions(*module, entry);
-  if (!options.normKind.empty() &&
-      mlir::failed(mlir::norm::setNormKind(*module, options.normKind)))
+  if (options.normKind != NormKind::AsWritten &&
+      mlir::failed(mlir::norm::setNormKind(
+          *module, options.normKind == NormKind::RMS ? "rms" : "layer")))
     return 1; // The diagnostic names the op or the kind.
-  if (options.paramStats) {
-    mlir::norm::NormParameterCount count =
-        mlir::norm::countNormParameters(*module);
-    for (const auto &op : count.ops)
-      llvm::outs() << llvm::formatv(
-          "{0}: {1} parameters (scale {2}, bias {3}, feature_epsilon {4}){5}\n",
-          op.op->getName(), op.total(), op.scale, op.bias, op.featureEpsilon,
-          op.dynamic ? " + dynamic" : "");
-    llvm::outs() << "normalization parameters: " << count.total << " in "
-                 << count.ops.size() << " norm ops\n";
+  if (options.paramStats)
+    printParamStats(*module);
+  std::vector<Init> inits;
+  if (auto entry = module->lookupSymbol<mlir::func::FuncOp>(options.entry)) {
+    auto entryInits = getInits(entry);
+    if (!entryInits)
+      return fail(entryInits.takeError());
+    inits = std::move(*entryInits);
   }
+  int64_t flops = countContractionFlops(*module);
 
-  JitOptions jitOptions;
-  jitOptions.vectorSize = options.vectorSize;
-  jitOptions.optLevel = options.optLevel;
-  jitOptions.parallel = options.parallel;
-  jitOptions.dumpLoweredModule = options.dumpLowered;
-  if (gpu) {
-    jitOptions.target = Target::GPU;
-    jitOptions.gpuChip = options.gpuChip;
-    jitOptions.gpuFeatures = options.gpuFeatures;
-    jitOptions.gpuFormat = options.gpuFormat;
-    jitOptions.gpuThreadsPerBlock = options.threadsPerBlock;
-    jitOptions.cudaPath = options.cudaPath;
-  }
   auto jit = JitModule::compile(*module, options.entry, jitOptions);
   if (!jit)
     return fail(jit.takeError());
-  const std::vector<TensorSpec> &specs = (*jit)->getArguments();
+  size_t numResults = (*jit)->getResults().size();
+  for (auto [flag, paths] : {std::pair{"--output", &options.outputs},
+                             std::pair{"--compare", &options.compare}})
+    if (paths->size() > numResults)
+      return fail(llvm::formatv("{0} {1} file(s) given, but the entry "
+                                "returns {2} result(s)",
+                                paths->size(), flag, numResults)
+                      .str());
 
-  // Arguments: .npy files first, then generated ones.
-  std::vector<std::optional<NpyArray>> args(specs.size());
-  int64_t nextIndex = 0;
-  for (const std::string &input : options.inputs) {
-    auto [index, path] = splitIndexed(input, nextIndex);
-    nextIndex = index + 1;
-    if (index < 0 || index >= static_cast<int64_t>(specs.size()))
-      return fail(llvm::formatv("--input {0}: the entry has {1} argument(s)",
-                                input, specs.size())
-                      .str());
-    auto array = readNpy(path);
-    if (!array)
-      return fail(array.takeError());
-    // numpy has no bf16: f32 files feed bf16 arguments (rounded).
-    if (specs[index].type == ElementType::BF16 &&
-        array->type == ElementType::F32)
-      *array = convertArray(*array, ElementType::BF16);
-    args[index] = std::move(*array);
-  }
-  std::vector<std::optional<llvm::SmallVector<int64_t>>> givenShapes(
-      specs.size());
-  for (const std::string &text : options.shapes) {
-    auto [index, dims] = splitIndexed(text, -1);
-    if (index < 0 || index >= static_cast<int64_t>(specs.size()))
-      return fail("--shape " + text +
-                  ": expected INDEX=DIMS with an argument index");
-    auto shape = parseShape(dims);
-    if (!shape)
-      return fail(shape.takeError());
-    givenShapes[index] = *shape;
-  }
-  for (auto [index, spec] : llvm::enumerate(specs)) {
-    if (args[index])
-      continue;
-    if (!options.randomInputs)
-      return fail(llvm::formatv("argument #{0} ({1}) has no --input; pass "
-                                "one or use --random-inputs",
-                                index, spec.text)
-                      .str());
-    llvm::SmallVector<int64_t> shape(spec.shape);
-    if (givenShapes[index])
-      shape = *givenShapes[index];
-    else if (llvm::any_of(shape, mlir::ShapedType::isDynamic))
-      return fail(llvm::formatv("argument #{0} ({1}) has dynamic dims: give "
-                                "its shape with --shape {0}=DxD...",
-                                index, spec.text)
-                      .str());
-    std::mt19937_64 engine(options.seed + index);
-    std::normal_distribution<double> normal(0.0, 1.0);
-    int64_t count = 1;
-    for (int64_t dim : shape)
-      count *= dim;
-    std::vector<double> values(count);
-    for (double &v : values)
-      v = normal(engine);
-    args[index] = fromDoubles(
-        spec.type, std::vector<int64_t>(shape.begin(), shape.end()), values);
-  }
-  std::vector<NpyArray> argArrays;
-  for (auto &arg : args)
-    argArrays.push_back(std::move(*arg));
-
-  auto call = (*jit)->prepare(argArrays);
+  MemoryReport memory;
+  if (options.reportMemory)
+    memory.start();
+  auto sources = getArgumentSources(options, **jit, inits);
+  if (!sources)
+    return fail(sources.takeError());
+  if (llvm::Error error = checkArgumentBytes(*sources))
+    return fail(std::move(error));
+  auto args = loadArguments(options, **jit, *sources);
+  if (!args)
+    return fail(args.takeError());
+  auto call = (*jit)->prepare(std::move(*args));
   if (!call)
     return fail(call.takeError());
+
   auto runStart = std::chrono::steady_clock::now();
   (*call)->invoke();
   double runSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart)
           .count();
-  std::vector<NpyArray> results = (*call)->getResults();
-
-  for (auto [index, path] : llvm::enumerate(options.outputs)) {
-    if (index >= results.size())
-      return fail(llvm::formatv("--output {0}: the entry returns only {1} "
-                                "result(s)",
-                                path, results.size())
-                      .str());
-    if (llvm::Error error = writeNpy(path, results[index]))
-      return fail(std::move(error));
+  // Results are read where the JIT code left them; GPU results are copied
+  // to the host first.
+  std::vector<NpyArray> hostCopies;
+  std::vector<NpyArrayRef> results;
+  if (options.target == Target::GPU) {
+    hostCopies = (*call)->getResults();
+    results.assign(hostCopies.begin(), hostCopies.end());
+  } else {
+    results = (*call)->getResultRefs();
   }
+
+  if (llvm::Error error = writeOutputs(options, results))
+    return fail(std::move(error));
   if (options.print) {
     for (auto [index, result] : llvm::enumerate(results)) {
-      llvm::outs() << "result #" << index << ": "
-                   << (*jit)->getResults()[index].text << " shape [";
-      llvm::interleaveComma(result.shape, llvm::outs());
-      llvm::outs() << "]\n";
+      printHeading(**jit, index, result);
+      llvm::outs() << "\n";
       ArrayPrinter(result, llvm::outs()).print();
     }
   }
   if (options.summary) {
-    for (auto [index, result] : llvm::enumerate(results)) {
-      std::vector<double> values = toDoubles(result);
-      double sum = 0, absSum = 0;
-      for (double v : values) {
-        sum += v;
-        absSum += std::fabs(v);
-      }
-      llvm::outs() << "result #" << index << ": "
-                   << (*jit)->getResults()[index].text << " shape [";
-      llvm::interleaveComma(result.shape, llvm::outs());
-      llvm::outs() << "] first [";
-      for (size_t i = 0; i < std::min<size_t>(4, values.size()); ++i)
-        llvm::outs() << (i ? ", " : "") << llvm::format("%.6g", values[i]);
-      llvm::outs() << llvm::format("] sum %.6g mean|x| %.6g\n", sum,
-                                   values.empty() ? 0.0
-                                                  : absSum / values.size());
-    }
+    printSummary(**jit, results);
     llvm::outs() << llvm::format("compile %.3f s, first run %.3f ms\n",
                                  (*jit)->getCompileSeconds(), runSeconds * 1e3);
   }
-  if (options.bench > 0 && gpu)
-    return benchOnDevice(**jit, argArrays, **call, options.bench);
-  if (options.bench > 0) {
-    for (int warmup = 0; warmup < 3; ++warmup)
-      (*call)->invoke();
-    std::vector<double> seconds;
-    for (unsigned i = 0; i < options.bench; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      (*call)->invoke();
-      seconds.push_back(std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
-                            .count());
-    }
-    std::sort(seconds.begin(), seconds.end());
-    double median = seconds[seconds.size() / 2];
-    double bytes = static_cast<double>((*call)->getBytesMoved());
-    llvm::outs() << llvm::formatv(
-        "bench: {0} runs, median {1:f3} ms, min {2:f3} ms, {3:f2} GB/s "
-        "({4} bytes read + written per run), compile {5:f3} s\n",
-        seconds.size(), median * 1e3, seconds.front() * 1e3,
-        bytes / median * 1e-9, static_cast<uint64_t>(bytes),
-        (*jit)->getCompileSeconds());
-  }
+  if (llvm::Error error = printComparisons(options, results))
+    return fail(std::move(error));
+  if (options.reportMemory)
+    memory.print((*call)->getArgumentBytes(), (*call)->getResultBytes());
+  if (options.bench > 0 && options.target == Target::GPU)
+    return benchOnDevice(**jit, **call, options.bench);
+  if (options.bench > 0)
+    benchOnHost(**jit, **call, options.bench, flops);
   return 0;
 }

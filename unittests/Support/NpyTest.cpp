@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -11,6 +12,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -416,5 +418,138 @@ TEST(Npy, FileErrorsNameTheFile) {
   EXPECT_NE(llvm::toString(std::move(error))
                 .find("cannot write '/nonexistent/dir/y.npy'"),
             std::string::npos);
+}
+
+TEST(Npy, ShapeProductsAreOverflowChecked) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(getNumElements({}), 1);
+  EXPECT_EQ(getNumElements({3, 0, 5}), 0);
+  EXPECT_EQ(getNumElements({kMax}), kMax);
+  EXPECT_EQ(getNumElements({kMax, 2}), std::nullopt);
+  EXPECT_EQ(getNumElements({int64_t(1) << 32, int64_t(1) << 31}), std::nullopt);
+  // Like numpy: a zero dim makes the array empty whatever the others.
+  EXPECT_EQ(getNumElements({0, kMax, kMax}), 0);
+  EXPECT_EQ(getNumElements({-1}), std::nullopt);
+  EXPECT_EQ(getByteSize(ElementType::F32, {int64_t(1) << 61}), std::nullopt);
+  EXPECT_EQ(getByteSize(ElementType::F32, {int64_t(1) << 60}), int64_t(1)
+                                                                   << 62);
+}
+
+/// A temporary file holding `bytes`; removed by the destructor.
+struct TempNpy {
+  explicit TempNpy(StringRef bytes) {
+    EXPECT_FALSE(llvm::sys::fs::createTemporaryFile("npytest", "npy", path));
+    std::error_code error;
+    llvm::raw_fd_ostream os(path, error);
+    os << bytes;
+  }
+  ~TempNpy() { llvm::sys::fs::remove(path); }
+  llvm::SmallString<128> path;
+};
+
+TEST(Npy, FileHeadersAreCheckedAgainstTheFileSize) {
+  std::string eight(8, '\0');
+  // An absurd shape is refused from the header, before any allocation.
+  TempNpy huge(makeNpy(dict("<f4", "(1099511627776, 1099511627776)"), eight));
+  std::string error = errorOf(readNpy(huge.path));
+  EXPECT_NE(error.find("shape (1099511627776, 1099511627776) is too large"),
+            std::string::npos)
+      << error;
+  TempNpy large(makeNpy(dict("<f4", "(1073741824,)"), eight));
+  error = errorOf(readNpy(large.path));
+  EXPECT_NE(error.find("expected 4294967296 bytes of data for dtype '<f4' "
+                       "and shape (1073741824,), found 8"),
+            std::string::npos)
+      << error;
+  std::string header = makeNpy(dict("<f4", "(2,)"), eight);
+  header[8] = '\xff'; // The header length, now past the end of the file.
+  header[9] = '\xff';
+  TempNpy truncated(header);
+  error = errorOf(readNpy(truncated.path));
+  EXPECT_NE(error.find("truncated header: 65535 bytes announced"),
+            std::string::npos)
+      << error;
+}
+
+TEST(Npy, NpyFileReadsIntoCallerMemoryWithConversion) {
+  NpyArray f32 = fromDoubles(ElementType::F32, {2, 3},
+                             {1.5, -2.0, 3.25, 1e-3, 1.0 / 3, 7});
+  TempNpy file(serializeNpy(f32));
+  llvm::Expected<NpyFile> npy = NpyFile::open(file.path);
+  ASSERT_TRUE(static_cast<bool>(npy)) << llvm::toString(npy.takeError());
+  EXPECT_EQ(npy->getType(), ElementType::F32);
+  EXPECT_EQ(npy->getShape(), llvm::ArrayRef<int64_t>({2, 3}));
+  EXPECT_EQ(npy->getDataSize(), 24);
+  std::vector<uint8_t> same(24), bf16(12), tooSmall(4);
+  ASSERT_FALSE(static_cast<bool>(npy->read(ElementType::F32, same)));
+  EXPECT_EQ(same, f32.data);
+  ASSERT_FALSE(static_cast<bool>(npy->read(ElementType::BF16, bf16)));
+  EXPECT_EQ(bf16, convertArray(f32, ElementType::BF16).data);
+  llvm::Error error = npy->read(ElementType::F32, tooSmall);
+  ASSERT_TRUE(static_cast<bool>(error));
+  llvm::consumeError(std::move(error));
+}
+
+/// The names in the directory of `path` that start with its file name.
+std::vector<std::string> filesLike(StringRef path) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (llvm::sys::fs::directory_iterator
+           it(llvm::sys::path::parent_path(path), error),
+       end;
+       it != end && !error; it.increment(error))
+    if (llvm::sys::path::filename(it->path())
+            .starts_with(llvm::sys::path::filename(path)))
+      names.push_back(it->path());
+  return names;
+}
+
+TEST(Npy, PendingFilesReplaceWholeOrNotAtAll) {
+  TempNpy file("old contents");
+  NpyArray array = fromDoubles(ElementType::F32, {2}, {1, 2});
+  {
+    llvm::Expected<PendingNpyFile> pending =
+        PendingNpyFile::write(file.path, array);
+    ASSERT_TRUE(static_cast<bool>(pending))
+        << llvm::toString(pending.takeError());
+    EXPECT_EQ(filesLike(file.path).size(), 2u); // The file and its temporary.
+  } // Not committed: the temporary goes, the old file stays.
+  EXPECT_EQ(filesLike(file.path),
+            std::vector<std::string>{std::string(file.path)});
+  auto old = llvm::MemoryBuffer::getFile(file.path);
+  ASSERT_TRUE(static_cast<bool>(old));
+  EXPECT_EQ((*old)->getBuffer(), "old contents");
+
+  llvm::Expected<PendingNpyFile> pending =
+      PendingNpyFile::write(file.path, array);
+  ASSERT_TRUE(static_cast<bool>(pending));
+  ASSERT_FALSE(static_cast<bool>(pending->commit()));
+  EXPECT_EQ(filesLike(file.path),
+            std::vector<std::string>{std::string(file.path)});
+  auto read = readNpy(file.path);
+  ASSERT_TRUE(static_cast<bool>(read)) << errorOf(std::move(read));
+  EXPECT_EQ(read->data, array.data);
+}
+
+TEST(Npy, WritesStridedAndBFloat16ViewsWithoutCopies) {
+  // A transposed view of a 2x3 array: shape [3, 2], strides [1, 3].
+  NpyArray base = fromDoubles(ElementType::F32, {2, 3}, {0, 1, 2, 3, 4, 5});
+  std::vector<int64_t> shape = {3, 2}, strides = {1, 3};
+  NpyArrayRef transposed(ElementType::F32, shape, strides, base.data.data());
+  EXPECT_FALSE(transposed.isRowMajor());
+  EXPECT_EQ(transposed.getAsDouble(1), 3.0);
+  TempNpy file("");
+  ASSERT_FALSE(static_cast<bool>(writeNpy(file.path, transposed)));
+  auto read = readNpy(file.path);
+  ASSERT_TRUE(static_cast<bool>(read)) << errorOf(std::move(read));
+  EXPECT_EQ(read->shape, shape);
+  EXPECT_EQ(toDoubles(*read), (std::vector<double>{0, 3, 1, 4, 2, 5}));
+
+  NpyArray bf16 = fromDoubles(ElementType::BF16, {3}, {1.5, -2, 0.25});
+  ASSERT_FALSE(static_cast<bool>(writeNpy(file.path, bf16)));
+  read = readNpy(file.path);
+  ASSERT_TRUE(static_cast<bool>(read)) << errorOf(std::move(read));
+  EXPECT_EQ(read->type, ElementType::F32);
+  EXPECT_EQ(toDoubles(*read), (std::vector<double>{1.5, -2, 0.25}));
 }
 } // namespace

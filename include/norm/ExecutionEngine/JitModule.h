@@ -38,6 +38,7 @@ struct TensorSpec {
 
   /// Whether `array` fits: same element type, same rank, equal static dims.
   bool accepts(const NpyArray &array) const;
+  bool accepts(ElementType arrayType, llvm::ArrayRef<int64_t> arrayShape) const;
 };
 
 /// Where the compiled module runs.
@@ -66,11 +67,20 @@ struct JitOptions {
   std::string cudaPath;
 };
 
+/// Checks every option before anything is lowered: the pipeline's
+/// (validateCPUPipelineOptions, validateGPUPipelineOptions) and the JIT's.
+llvm::Error validateJitOptions(const JitOptions &options);
+
+/// Bytes of physical memory of the machine (0 if unknown).
+uint64_t getPhysicalMemoryBytes();
+
 /// A buffer 64-byte aligned, as vector code likes it.
 class AlignedBuffer {
 public:
   AlignedBuffer() = default;
-  explicit AlignedBuffer(size_t bytes);
+  /// Allocates `bytes`, or explains why not: more than the machine's
+  /// physical memory, or the allocation failed.
+  static llvm::Expected<AlignedBuffer> allocate(size_t bytes);
   AlignedBuffer(AlignedBuffer &&other) noexcept;
   AlignedBuffer &operator=(AlignedBuffer &&other) noexcept;
   AlignedBuffer(const AlignedBuffer &) = delete;
@@ -78,10 +88,21 @@ public:
   ~AlignedBuffer();
   void *data() const { return ptr; }
   size_t size() const { return bytes; }
+  llvm::MutableArrayRef<uint8_t> getBytes() const {
+    return {static_cast<uint8_t *>(ptr), bytes};
+  }
 
 private:
   void *ptr = nullptr;
   size_t bytes = 0;
+};
+
+/// An argument in memory that the call takes over, so that data read from a
+/// file is handed to the JIT code without a copy.
+struct HostTensor {
+  ElementType type = ElementType::F32;
+  std::vector<int64_t> shape;
+  AlignedBuffer data; // Exactly the row-major bytes of `shape`.
 };
 
 /// Arguments bound to the entry function, ready to be called repeatedly.
@@ -107,6 +128,13 @@ public:
   /// buffers. Errors name the argument and what was expected.
   llvm::Expected<std::unique_ptr<PreparedCall>>
   prepare(llvm::ArrayRef<NpyArray> args) const;
+  /// Like prepare, but takes over the arguments' buffers instead of copying.
+  llvm::Expected<std::unique_ptr<PreparedCall>>
+  prepare(std::vector<HostTensor> args) const;
+  /// Checks that argument #`index` accepts an array of `type` and `shape`;
+  /// the error says what was expected.
+  llvm::Error checkArgument(size_t index, ElementType type,
+                            llvm::ArrayRef<int64_t> shape) const;
 
   /// Calls the entry once and returns copies of its results.
   llvm::Expected<std::vector<NpyArray>>
@@ -132,8 +160,16 @@ public:
   void invoke();
   /// Copies of the results of the last invoke.
   std::vector<NpyArray> getResults() const;
+  /// The results of the last invoke where the JIT code left them, valid
+  /// until the next invoke; CPU target only (GPU results are device memory).
+  std::vector<NpyArrayRef> getResultRefs() const;
   /// Bytes the entry reads (arguments) and writes (results) per call.
   size_t getBytesMoved() const;
+  /// Bytes of the arguments and of the results of the last invoke.
+  size_t getArgumentBytes() const;
+  size_t getResultBytes() const;
+  /// Another call on copies of this call's arguments.
+  llvm::Expected<std::unique_ptr<PreparedCall>> copy() const;
   /// GPU target: milliseconds of device time of one invoke, between CUDA
   /// events recorded on the default stream around it.
   float invokeTimedOnDevice();

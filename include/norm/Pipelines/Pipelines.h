@@ -5,6 +5,7 @@
 #define NORM_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "llvm/Support/Error.h"
 
 #include <string>
 
@@ -56,6 +57,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(16)};
 };
 
+/// Checks every option of `norm-lower-to-cpu`: vector-size and matmul-cols
+/// powers of two in [1, 1024], matmul-rows in [1, 64], inner-tile in
+/// [1, 2^20], min-task-bytes in [0, 2^40]. The error names the option.
+llvm::Error validateCPUPipelineOptions(const CPUPipelineOptions &options);
+
 /// Lowers a module of func + norm (+ linalg/tensor/arith/math) ops to the LLVM
 /// dialect for the host CPU: norm ops are split into rows, decomposed into
 /// linalg, tiled to vector-sized pieces and vectorized, bufferized, and
@@ -93,6 +99,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init(3)};
 };
 
+/// Checks every option of `norm-lower-to-nvvm`: `chip` an sm_XX that LLVM's
+/// NVPTX backend knows, `features` +/-NAME of its features with a PTX version
+/// at least the chip's minimum, `format` one gpu-module-to-binary accepts,
+/// `threads-per-block` a multiple of 32 in [32, 1024], `opt-level` in [0, 3].
+llvm::Error validateGPUPipelineOptions(const GPUPipelineOptions &options);
+
 /// Lowers a module of func + norm (+ linalg/tensor/arith/math) ops for an
 /// NVIDIA GPU: norm ops become row-parallel kernels (convert-norm-to-gpu),
 /// other linalg ops parallel loops mapped to blocks and threads; buffers are
@@ -105,7 +117,8 @@ void buildNormLowerToNVVMPipeline(OpPassManager &pm,
 /// The CUDA toolkit root that `cudaPath` designates (see the option).
 std::string resolveCudaPath(llvm::StringRef cudaPath);
 
-/// Registers norm's named pipelines with the pass registry.
+/// Registers norm's named pipelines with the pass registry; their options
+/// are validated when the pipeline is parsed.
 void registerNormPipelines();
 
 } // namespace norm

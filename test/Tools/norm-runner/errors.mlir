@@ -35,7 +35,7 @@
 // LOWERING: errors.mlir":{{[0-9]+}}:{{[0-9]+}}): error: LLVM Translation failed for operation
 
 // RUN: not norm-runner %s --target=tpu 2>&1 | FileCheck %s --check-prefix=TARGET
-// TARGET: error: unknown --target 'tpu'
+// TARGET: for the --target option: Cannot find option named 'tpu'!
 
 // RUN: echo "func.func @main( {" > %t.broken.mlir
 // RUN: not norm-runner %t.broken.mlir 2>&1 | FileCheck %s --check-prefix=PARSE

@@ -21,7 +21,7 @@
 // RMS: norm.rms_norm: 8 parameters (scale 8, bias 0, feature_epsilon 0)
 // RMS: normalization parameters: 8 in 1 norm ops
 // RUN: not norm-runner %s --norm=batch --random-inputs 2>&1 | FileCheck %s --check-prefix=KIND
-// KIND: error: unknown norm kind 'batch': expected rms or layer
+// KIND: for the --norm option: Cannot find option named 'batch'!
 
 // --summary and --bench report shapes, values, times and bandwidth.
 // RUN: norm-runner %s --random-inputs --seed 1 --summary --bench 3 | FileCheck %s --check-prefix=SUMMARY
