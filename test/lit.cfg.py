@@ -78,7 +78,12 @@ def find_cuda_toolkit():
 
 
 cuda_toolkit = find_cuda_toolkit()
-if cuda_toolkit:
+# Without a real toolkit (or with --param cuda-stub=1), PTX lowering links the
+# test-only libdevice stand-in that test/CMakeLists.txt builds from
+# Inputs/libdevice-stub: good enough to compile, never to run, so GPU execution
+# tests stay off with it and ptxas stays tied to a real toolkit.
+libdevice_stub_root = os.path.join(config.test_exec_root, "cuda-stub")
+if cuda_toolkit and lit_config.params.get("cuda-stub", "0") == "0":
     # Lowering to PTX needs libdevice, not a GPU.
     config.available_features.add("cuda-toolkit")
     config.environment["CUDA_HOME"] = cuda_toolkit
@@ -86,8 +91,15 @@ if cuda_toolkit:
     if os.access(ptxas, os.X_OK):
         config.available_features.add("ptxas")
         config.substitutions.append(("%ptxas", ptxas))
+elif os.path.exists(os.path.join(libdevice_stub_root, "nvvm", "libdevice", "libdevice.10.bc")):
+    lit_config.note("PTX lowering tests link the libdevice stand-in " + libdevice_stub_root +
+                    "; GPU execution and ptxas tests are skipped")
+    config.available_features.add("cuda-toolkit")
+    config.available_features.discard("gpu")
+    config.environment["CUDA_HOME"] = libdevice_stub_root
 else:
-    lit_config.note("no CUDA toolkit with libdevice: PTX lowering tests are skipped")
+    lit_config.note("no CUDA toolkit with libdevice, nor the test stand-in in " +
+                    libdevice_stub_root + ": PTX lowering tests are skipped")
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%extract_ptx", sys.executable + " " +
                              os.path.join(config.test_source_root, "Inputs", "extract-ptx.py")))
