@@ -28,6 +28,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <functional>
 #include <random>
 
 using namespace norm;
@@ -53,6 +54,22 @@ struct Options {
       cl::desc("Pass pipeline to run on each case before compiling, e.g. "
                "'builtin.module(func.func(norm-trailing-axes))'"),
       cl::init(""), cl::cat(category)};
+  cl::opt<int64_t> manyRows{
+      "many-rows",
+      cl::desc("Give every case at least this many rows (short ones, at "
+               "most 8 elements): checks that row loops hold up at scale"),
+      cl::init(0), cl::cat(category)};
+  cl::opt<double> perturb{
+      "perturb",
+      cl::desc("Add this fraction of (|y| + 1) to every output element before "
+               "comparing: a check of the checks, every case must then fail"),
+      cl::init(0.0), cl::cat(category)};
+  cl::opt<bool> precision{
+      "precision",
+      cl::desc("Instead of random cases, measure the worst-case output error "
+               "on adversarial inputs per op and dtype and check it against "
+               "the documented bound"),
+      cl::cat(category)};
   cl::opt<bool> lowerOnly{
       "lower-only",
       cl::desc("Only lower each case with the target's pipeline (checks that "
@@ -64,6 +81,22 @@ struct Options {
 Target caseTarget = Target::CPU;
 std::string prePipeline;
 bool lowerOnly = false;
+int64_t manyRows = 0;
+double perturb = 0.0;
+
+/// The unit roundoff (half an ulp of 1) of `type`.
+double unitRoundoff(ElementType type) {
+  switch (type) {
+  case ElementType::F16:
+    return 0x1p-11;
+  case ElementType::BF16:
+    return 0x1p-8;
+  case ElementType::F32:
+    return 0x1p-24;
+  default:
+    return 0x1p-53;
+  }
+}
 
 /// Tolerance of a value stored in `type` and computed in `compute`.
 struct Tolerance {
@@ -170,6 +203,36 @@ std::string printCase(const Case &c) {
       .str();
 }
 
+/// Rows of at most 8 elements, at least `manyRows` of them: the first kept
+/// dim grows, the normalized ones shrink.
+void makeManyRows(Case &c, llvm::ArrayRef<int64_t> canonical,
+                  std::mt19937_64 &rng) {
+  int64_t otherRows = 1, first = -1;
+  for (int64_t d = 0, e = c.shape.size(); d < e; ++d) {
+    if (llvm::is_contained(canonical, d)) {
+      c.shape[d] = std::min<int64_t>(c.shape[d], 2);
+      continue;
+    }
+    if (first < 0)
+      first = d;
+    else
+      otherRows *= c.shape[d];
+  }
+  if (first < 0) { // All axes normalized: one row; add a leading dim.
+    c.shape.insert(c.shape.begin(), 1);
+    c.dynamic.insert(c.dynamic.begin(), std::bernoulli_distribution(0.5)(rng));
+    for (int64_t &a : c.axes)
+      if (a >= 0)
+        ++a;
+    first = 0;
+  }
+  c.shape[first] = (manyRows + otherRows - 1) / otherRows;
+}
+
+bool isHalf(ElementType type) {
+  return type == ElementType::F16 || type == ElementType::BF16;
+}
+
 Case randomCase(std::mt19937_64 &rng) {
   auto uniform = [&](int lo, int hi) {
     return std::uniform_int_distribution<int>(lo, hi)(rng);
@@ -182,13 +245,18 @@ Case randomCase(std::mt19937_64 &rng) {
   c.inputType = floats[uniform(0, 3)];
   c.computeType =
       c.inputType == ElementType::F64 ? ElementType::F64 : ElementType::F32;
+  bool halfCompute = false;
   if (c.inputType != ElementType::F64 && chance(0.15))
     c.computeType = ElementType::F64;
+  else
+    halfCompute = isHalf(c.inputType) && chance(0.1);
   c.explicitCompute = c.computeType != ElementType::F32 || chance(0.1);
+  // Every case compares values: no zero dims here (empty tensors have
+  // their own tests).
   int rank = uniform(1, 5);
   int64_t budget = 6000;
   for (int d = 0; d < rank; ++d) {
-    int64_t dim = chance(0.04) ? 0 : uniform(1, d + 1 == rank ? 300 : 9);
+    int64_t dim = uniform(1, d + 1 == rank ? 300 : 9);
     if (dim > budget)
       dim = std::max<int64_t>(1, budget);
     budget /= std::max<int64_t>(dim, 1);
@@ -207,6 +275,23 @@ Case randomCase(std::mt19937_64 &rng) {
   const double epsilons[] = {0.0, 1e-6, 1e-5, 1e-2};
   c.epsilon = epsilons[uniform(0, 3)];
   auto canonical = reference::canonicalAxes(c.axes, rank);
+  if (manyRows > 0) {
+    makeManyRows(c, canonical, rng);
+    canonical = reference::canonicalAxes(c.axes, c.shape.size());
+  }
+  // A one-element row has no variance: with epsilon 0 its LayerNorm output
+  // is 0 * rsqrt(tiny), a case with nothing to compare.
+  int64_t rowLength = 1;
+  for (int64_t a : canonical)
+    rowLength *= c.shape[a];
+  if (c.layer && rowLength == 1 && c.epsilon == 0.0)
+    c.epsilon = 1e-5;
+  // 16-bit accumulation, as asked for, on rows short enough for it to mean
+  // something (a bf16 sum of N terms loses about N/8 * 2^-8).
+  if (halfCompute && rowLength <= 256) {
+    c.computeType = c.inputType;
+    c.explicitCompute = true;
+  }
   for (int k = 0; k < 3; ++k) {
     Case::Param &p = c.params[k];
     p.present = chance(k == 2 ? 0.2 : 0.5);
@@ -235,24 +320,191 @@ int64_t product(llvm::ArrayRef<int64_t> shape) {
   return n;
 }
 
-/// Compares `got` to `want` elementwise; returns a message on mismatch.
-std::optional<std::string> compare(llvm::StringRef what, const NpyArray &got,
-                                   const reference::Tensor &want,
-                                   Tolerance tol) {
+/// Compares `got` to `want` elementwise, element i within `tolerance(i,
+/// want[i])`; returns a message on mismatch.
+std::optional<std::string>
+compare(llvm::StringRef what, const NpyArray &got,
+        const reference::Tensor &want,
+        llvm::function_ref<double(int64_t, double)> tolerance) {
   if (got.shape != want.shape)
     return (what + " has the wrong shape").str();
   std::vector<double> values = toDoubles(got);
   for (size_t i = 0; i < values.size(); ++i) {
     double err = std::fabs(values[i] - want.data[i]);
-    if (!(err <= tol.atol + tol.rtol * std::fabs(want.data[i])))
+    double tol = tolerance(i, want.data[i]);
+    if (!(err <= tol))
       return llvm::formatv("{0}[{1}] = {2}, reference {3} (error {4:e}, "
-                           "tolerance {5:e} + {6:e}*|ref|)",
-                           what, i, values[i], want.data[i], err, tol.atol,
-                           tol.rtol)
+                           "tolerance {5:e})",
+                           what, i, values[i], want.data[i], err, tol)
           .str();
   }
   return std::nullopt;
 }
+
+/// Maps the elements of a tensor to its rows (the statistics' elements) and
+/// to their position along the normalized axes (the parameters' elements).
+class RowLayout {
+public:
+  RowLayout(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> axes)
+      : shape(shape), axes(axes) {
+    numElements = product(shape);
+    int64_t rank = shape.size();
+    strides.assign(rank, 1);
+    for (int64_t d = rank - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * shape[d + 1];
+    rowLength = 1;
+    for (int64_t a : axes)
+      rowLength *= shape[a];
+    numRows = rowLength ? numElements / rowLength : 0;
+  }
+
+  /// Row-major index of element `i`'s row among the kept dims.
+  int64_t rowOf(int64_t i) const {
+    int64_t row = 0;
+    for (int64_t d = 0, e = shape.size(); d < e; ++d)
+      if (!llvm::is_contained(axes, d))
+        row = row * shape[d] + (i / strides[d]) % shape[d];
+    return row;
+  }
+
+  /// Row-major index of element `i` within a parameter of `paramShape` (one
+  /// dim per normalized axis, broadcast where 1).
+  int64_t paramIndexOf(int64_t i, llvm::ArrayRef<int64_t> paramShape) const {
+    int64_t index = 0;
+    for (auto [k, a] : llvm::enumerate(axes))
+      index = index * paramShape[k] +
+              (paramShape[k] == 1 ? 0 : (i / strides[a]) % shape[a]);
+    return index;
+  }
+
+  llvm::SmallVector<int64_t> shape, axes, strides;
+  int64_t numElements, rowLength, numRows;
+};
+
+/// Input data that breaks careless arithmetic, one family per case: values
+/// centered off zero (far off, for LayerNorm: a large mean, a tiny
+/// variance), an outlier as the first element of every row (what a shifted
+/// one-pass variance gets wrong), mixed magnitudes over five decades, and
+/// constant rows; some rows zeroed (only when there are several, so that a
+/// case never compares zeros alone).
+std::vector<double> drawInput(std::mt19937_64 &rng, const Case &c,
+                              const RowLayout &rows) {
+  auto chance = [&](double p) { return std::bernoulli_distribution(p)(rng); };
+  bool layer = c.layer;
+  int family = std::uniform_int_distribution<int>(0, 4)(rng);
+  // 16-bit sums hold little: centered, plain data (a mean of 300 would
+  // overflow an f16 sum of 300 elements).
+  bool halfCompute = isHalf(c.computeType);
+  if (halfCompute)
+    family = 0;
+  // A constant row has no variance: without a positive epsilon its LayerNorm
+  // is 0/0, ill-posed, nothing to compare.
+  if (family == 3 && layer && (c.epsilon == 0.0 || c.params[2].present))
+    family = 0;
+  double mean = layer && !halfCompute ? (chance(0.3) ? 300.0 : 2.0) : 0.0;
+  std::vector<double> x = randomValues(rng, rows.numElements, mean, 1.5);
+  std::vector<int64_t> rowOf(x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    rowOf[i] = rows.rowOf(i);
+  std::vector<bool> seen(rows.numRows, false);
+  std::vector<double> rowValue = randomValues(rng, rows.numRows, 0.0, 50.0);
+  std::uniform_real_distribution<double> decades(-3.0, 2.0);
+  for (size_t i = 0; i < x.size(); ++i) {
+    bool firstOfRow = !seen[rowOf[i]];
+    seen[rowOf[i]] = true;
+    if (family == 1 && firstOfRow)
+      x[i] = chance(0.5) ? 1000.0 : -1000.0;
+    else if (family == 2)
+      x[i] = mean + (x[i] - mean) * std::pow(10.0, decades(rng));
+    else if (family == 3)
+      x[i] = rowValue[rowOf[i]];
+  }
+  if (rows.numRows > 1 && chance(0.3)) {
+    int64_t zeroRow =
+        std::uniform_int_distribution<int64_t>(0, rows.numRows - 1)(rng);
+    for (size_t i = 0; i < x.size(); ++i)
+      if (rowOf[i] == zeroRow)
+        x[i] = 0.0;
+  }
+  return x;
+}
+
+/// How far a correct implementation may be from the float64 reference, per
+/// element, from that element's own row: the rounding of the stored types
+/// plus, for LayerNorm, the cancellation in x - mean: the mean carries the
+/// rounding of a sum, about (8 + N/8) * eps * mean|x| in the compute type,
+/// which the row's 1/std (and the scale) carry into the output. A zero row has
+/// no such term and must come out exact; an ill-conditioned row gets a wide
+/// bound without widening its neighbours'.
+class ErrorModel {
+public:
+  ErrorModel(const Case &c, const RowLayout &rows, const std::vector<double> &x,
+             const reference::Tensor *params, double tiny)
+      : c(c), rows(rows), params(params), tiny(tiny) {
+    outputTol = getTolerance(c.inputType, c.computeType);
+    statTol = getTolerance(c.computeType, c.computeType);
+    if (isHalf(c.computeType)) {
+      // Every step rounds to 16 bits; sums of N terms lose (8 + N/8) eps.
+      double sumError = (8 + rows.rowLength / 8.0) *
+                        (c.computeType == ElementType::F16 ? 0x1p-11 : 0x1p-8);
+      for (Tolerance *tol : {&outputTol, &statTol}) {
+        tol->atol += sumError;
+        tol->rtol += sumError;
+      }
+    }
+    // Sums of N terms in vector lanes of at least 8: each lane adds up to
+    // N/8 of them, then a tree.
+    unit = (8 + rows.rowLength / 8.0) * unitRoundoff(c.computeType);
+    meanAbs.assign(rows.numRows, 0.0);
+    moment.assign(rows.numRows, 0.0);
+    mean.assign(rows.numRows, 0.0);
+    rowOf.resize(x.size());
+    double inverseLength = 1.0 / std::max<int64_t>(rows.rowLength, 1);
+    for (size_t i = 0; i < x.size(); ++i) {
+      rowOf[i] = rows.rowOf(i);
+      meanAbs[rowOf[i]] += std::fabs(x[i]) * inverseLength;
+      mean[rowOf[i]] += x[i] * inverseLength;
+    }
+    for (size_t i = 0; i < x.size(); ++i) {
+      double d = c.layer ? x[i] - mean[rowOf[i]] : x[i];
+      moment[rowOf[i]] += d * d * inverseLength;
+    }
+  }
+
+  double outputTolerance(int64_t i, double ref) const {
+    double tol = outputTol.atol + outputTol.rtol * std::fabs(ref);
+    if (!c.layer)
+      return tol;
+    int64_t row = rowOf[i];
+    double eps = c.epsilon;
+    if (c.params[2].present)
+      eps = params[2].data[rows.paramIndexOf(i, c.params[2].shape)];
+    double inv = 1.0 / std::sqrt(std::max(moment[row] + eps, tiny));
+    double scale = 1.0;
+    if (c.params[0].present)
+      scale =
+          std::fabs(params[0].data[rows.paramIndexOf(i, c.params[0].shape)]);
+    return tol + unit * (meanAbs[row] + std::fabs(mean[row])) * inv * scale;
+  }
+
+  /// `inverse`: inv_std / inv_rms, else the mean.
+  double statisticTolerance(int64_t row, double ref, bool inverse) const {
+    double tol = statTol.atol + statTol.rtol * std::fabs(ref);
+    if (!c.layer)
+      return tol;
+    double cancellation = unit * meanAbs[row];
+    return tol + (inverse ? cancellation * ref * ref : cancellation);
+  }
+
+private:
+  const Case &c;
+  const RowLayout &rows;
+  const reference::Tensor *params;
+  double tiny, unit;
+  Tolerance outputTol, statTol;
+  std::vector<int64_t> rowOf;
+  std::vector<double> meanAbs, moment, mean;
+};
 
 /// Compiles and runs `c` on random data; returns an error message on
 /// mismatch.
@@ -295,36 +547,9 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
   if (!jit)
     return llvm::toString(jit.takeError());
 
-  // Inputs, rounded to their types; some rows zeroed.
   std::vector<NpyArray> args;
-  // LayerNorm inputs are off-center, a quarter of them far off (mean 300,
-  // std 1.5), where computing the variance from raw moments would cancel.
-  // (Not with a per-feature epsilon: its rows have no 1/std to bound the
-  // error by.)
-  double mean = 0.0;
-  if (c.layer)
-    mean = !c.params[2].present && std::bernoulli_distribution(0.25)(rng)
-               ? 300.0
-               : 2.0;
-  std::vector<double> x = randomValues(rng, product(c.shape), mean, 1.5);
-  auto canonical = reference::canonicalAxes(c.axes, c.shape.size());
-  if (!x.empty() && std::bernoulli_distribution(0.3)(rng)) {
-    // Zero one whole row: every element sharing the first element's kept
-    // indices.
-    std::vector<int64_t> strides(c.shape.size(), 1);
-    for (int64_t d = c.shape.size() - 2; d >= 0; --d)
-      strides[d] = strides[d + 1] * c.shape[d + 1];
-    for (size_t i = 0; i < x.size(); ++i) {
-      bool sameRow = true;
-      for (size_t d = 0; d < c.shape.size(); ++d)
-        if (!llvm::is_contained(canonical, (int64_t)d) &&
-            (int64_t(i) / strides[d]) % c.shape[d] != 0)
-          sameRow = false;
-      if (sameRow)
-        x[i] = 0.0;
-    }
-  }
-  args.push_back(fromDoubles(c.inputType, c.shape, x));
+  RowLayout rows(c.shape, reference::canonicalAxes(c.axes, c.shape.size()));
+  args.push_back(fromDoubles(c.inputType, c.shape, drawInput(rng, c, rows)));
   reference::Tensor params[3];
   for (int k = 0; k < 3; ++k) {
     if (!c.params[k].present)
@@ -341,6 +566,12 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
   auto results = (*jit)->run(args);
   if (!results)
     return llvm::toString(results.takeError());
+  if (perturb != 0.0) {
+    std::vector<double> y = toDoubles((*results)[0]);
+    for (double &v : y)
+      v += perturb * (std::fabs(v) + 1.0);
+    (*results)[0] = fromDoubles(c.inputType, c.shape, y);
+  }
 
   reference::NormOptions options;
   options.kind =
@@ -353,38 +584,210 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
       (k == 0   ? options.scale
        : k == 1 ? options.bias
                 : options.featureEpsilon) = &params[k];
-  reference::NormResult want = reference::normalize(
-      reference::Tensor{c.shape, toDoubles(args[0])}, options);
-
-  // The output is stored in the input type after a computation in the
-  // compute type, possibly with parameters of a narrower type.
-  // Off-center rows: x - mean loses |mean| * eps of the compute type, which
-  // the normalization scales by the row's 1/std into the output, and the
-  // mean itself carries |mean| * eps.
-  double eps = c.computeType == ElementType::F64 ? 0x1p-53 : 0x1p-24;
-  double offsetError = 16 * eps * std::fabs(mean);
-  double maxInvStd = 0;
-  for (double inv : want.invStd.data)
-    if (std::isfinite(inv))
-      maxInvStd = std::max(maxInvStd, inv);
-  Tolerance outputTol = getTolerance(c.inputType, c.computeType);
-  outputTol.atol += offsetError * maxInvStd;
-  if (auto error = compare("output", (*results)[0], want.output, outputTol))
+  std::vector<double> x = toDoubles(args[0]);
+  reference::NormResult want =
+      reference::normalize(reference::Tensor{c.shape, x}, options);
+  ErrorModel model(c, rows, x, params, options.tiny);
+  if (auto error = compare(
+          "output", (*results)[0], want.output,
+          [&](int64_t i, double ref) { return model.outputTolerance(i, ref); }))
     return error;
-  if (c.statistics) {
-    Tolerance tol = getTolerance(c.computeType, c.computeType);
-    tol.atol += offsetError;
+  if (!c.statistics)
+    return std::nullopt;
+  auto statTolerance = [&](bool inverse) {
+    return [&, inverse](int64_t row, double ref) {
+      return model.statisticTolerance(row, ref, inverse);
+    };
+  };
+  if (!c.layer)
+    return compare("inv_rms", (*results)[1], want.invStd, statTolerance(true));
+  if (auto error =
+          compare("mean", (*results)[1], want.mean, statTolerance(false)))
+    return error;
+  return compare("inv_std", (*results)[2], want.invStd, statTolerance(true));
+}
+
+//===----------------------------------------------------------------------===//
+// --precision: worst-case error on adversarial inputs
+//===----------------------------------------------------------------------===//
+
+/// The documented bound (dialect docs): with u the unit roundoff of the
+/// compute type, an output element y of type T satisfies
+///   |y - y_ref| <= ulp_T(y_ref) / 2 + k * u * (|y_ref| + 1 + c) * |scale|
+/// where c = (|mean| + mean|x|) * inv_std for LayerNorm (the row's
+/// conditioning; 0 for RMSNorm). This is k.
+constexpr double kPrecisionBound = 8.0;
+
+/// Half the spacing of `type` at `value` (normal range).
+double halfUlp(ElementType type, double value) {
+  int exponent;
+  std::frexp(std::max(std::fabs(value), 1e-300), &exponent);
+  return std::ldexp(unitRoundoff(type), exponent);
+}
+
+struct Family {
+  const char *name;
+  int64_t rows, length;
+  /// Element j of row r.
+  std::function<double(std::mt19937_64 &, int64_t r, int64_t j)> value;
+};
+
+std::vector<Family> getFamilies() {
+  auto normal = [](std::mt19937_64 &rng, double mean, double stddev) {
+    return std::normal_distribution<double>(mean, stddev)(rng);
+  };
+  return {
+      {"N(0,1)", 16, 4096,
+       [=](std::mt19937_64 &g, int64_t, int64_t) { return normal(g, 0, 1); }},
+      {"first element 1000", 16, 4096,
+       [=](std::mt19937_64 &g, int64_t, int64_t j) {
+         return j == 0 ? 1000.0 : normal(g, 0, 1);
+       }},
+      {"outliers +-1000 at random", 16, 4096,
+       [=](std::mt19937_64 &g, int64_t, int64_t) {
+         double v = normal(g, 0, 1);
+         return std::bernoulli_distribution(0.002)(g) ? 1000 * (v < 0 ? -1 : 1)
+                                                      : v;
+       }},
+      {"mean 1000, std 1", 16, 4096,
+       [=](std::mt19937_64 &g, int64_t, int64_t) {
+         return normal(g, 1000, 1);
+       }},
+      {"mixed magnitudes 1e-3..1e3", 16, 4096,
+       [=](std::mt19937_64 &g, int64_t, int64_t) {
+         double e = std::uniform_real_distribution<double>(-3, 3)(g);
+         return normal(g, 0, 1) * std::pow(10.0, e);
+       }},
+      {"constant rows", 16, 4096,
+       [=](std::mt19937_64 &, int64_t r, int64_t) { return 0.37 * (r - 7); }},
+      {"long rows", 2, 65536,
+       [=](std::mt19937_64 &g, int64_t, int64_t) { return normal(g, 5, 1); }},
+  };
+}
+
+/// The reference of one [rows, length] run in long double (64-bit
+/// significand), so that it is more precise than the f64 compute type too.
+struct PreciseRows {
+  std::vector<long double> output, mean, invStd;
+};
+PreciseRows preciseReference(const Case &c, const std::vector<double> &x,
+                             double tiny) {
+  int64_t rows = c.shape[0], length = c.shape[1];
+  PreciseRows result;
+  result.output.resize(x.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    const double *row = x.data() + r * length;
+    long double mean = 0, moment = 0;
     if (c.layer) {
-      if (auto error = compare("mean", (*results)[1], want.mean, tol))
-        return error;
-      if (auto error = compare("inv_std", (*results)[2], want.invStd, tol))
-        return error;
-    } else if (auto error =
-                   compare("inv_rms", (*results)[1], want.invStd, tol)) {
-      return error;
+      for (int64_t j = 0; j < length; ++j)
+        mean += row[j];
+      mean /= length;
+    }
+    for (int64_t j = 0; j < length; ++j)
+      moment += (row[j] - mean) * (row[j] - mean);
+    moment /= length;
+    long double inv =
+        1 / std::sqrt(std::max<long double>(moment + c.epsilon, tiny));
+    for (int64_t j = 0; j < length; ++j)
+      result.output[r * length + j] = (row[j] - mean) * inv;
+    result.mean.push_back(mean);
+    result.invStd.push_back(inv);
+  }
+  return result;
+}
+
+/// k of the bound above, worst element of one run.
+double measureK(const Case &c, const std::vector<double> &x,
+                const PreciseRows &want, const NpyArray &got) {
+  std::vector<double> y = toDoubles(got);
+  int64_t length = c.shape.back();
+  double u = unitRoundoff(c.computeType), worst = 0;
+  std::vector<double> conditioning(c.shape[0], 0.0);
+  if (c.layer)
+    for (int64_t row = 0; row < c.shape[0]; ++row) {
+      double meanAbs = 0;
+      for (int64_t j = 0; j < length; ++j)
+        meanAbs += std::fabs(x[row * length + j]) / length;
+      conditioning[row] =
+          double((std::fabs(want.mean[row]) + meanAbs) * want.invStd[row]);
+    }
+  for (size_t i = 0; i < y.size(); ++i) {
+    double ref = double(want.output[i]);
+    double error = double(std::fabs(y[i] - want.output[i]));
+    double excess = error - halfUlp(c.inputType, ref);
+    if (c.inputType == c.computeType)
+      excess = error;
+    double k = excess / (u * (std::fabs(ref) + 1 + conditioning[i / length]));
+    if (!(k <= worst)) // NaN propagates
+      worst = std::isnan(k) ? k : std::max(worst, k);
+  }
+  return worst;
+}
+
+int runPrecision() {
+  const ElementType types[] = {ElementType::F16, ElementType::BF16,
+                               ElementType::F32, ElementType::F64};
+  bool ok = true;
+  llvm::outs() << llvm::formatv(
+      "worst k in |y - ref| <= ulp/2 + k*u*(|ref| + 1 + c), bound {0}\n",
+      kPrecisionBound);
+  for (bool layer : {false, true}) {
+    for (ElementType type : types) {
+      double worstOfType = 0;
+      std::string worstWhere = "all within half an ulp";
+      for (const Family &family : getFamilies()) {
+        for (bool dynamic : {false, true}) {
+          Case c;
+          c.layer = layer;
+          c.inputType = type;
+          c.computeType =
+              type == ElementType::F64 ? ElementType::F64 : ElementType::F32;
+          c.shape = {family.rows, family.length};
+          c.dynamic = {dynamic, dynamic};
+          c.axes = {-1};
+          c.epsilon = layer ? 1e-5 : 1e-6;
+          c.statistics = true;
+          std::mt19937_64 rng(family.length + family.rows);
+          std::vector<double> values(family.rows * family.length);
+          for (int64_t r = 0; r < family.rows; ++r)
+            for (int64_t j = 0; j < family.length; ++j)
+              values[r * family.length + j] = family.value(rng, r, j);
+          NpyArray input = fromDoubles(type, c.shape, values);
+          std::vector<double> x = toDoubles(input);
+          mlir::DialectRegistry registry;
+          mlir::norm::registerAllDialects(registry);
+          mlir::MLIRContext context(registry);
+          auto module =
+              mlir::parseSourceString<mlir::ModuleOp>(printCase(c), &context);
+          auto jit = JitModule::compile(*module, "main", JitOptions());
+          if (!jit) {
+            llvm::outs() << llvm::toString(jit.takeError()) << "\n";
+            return 1;
+          }
+          auto results = (*jit)->run({input});
+          if (!results) {
+            llvm::outs() << llvm::toString(results.takeError()) << "\n";
+            return 1;
+          }
+          double k =
+              measureK(c, x, preciseReference(c, x, getTiny(c.computeType)),
+                       (*results)[0]);
+          if (!(k <= worstOfType)) {
+            worstOfType = std::isnan(k) ? k : std::max(worstOfType, k);
+            worstWhere = llvm::formatv("{0}, {1} rows", family.name,
+                                       dynamic ? "dynamic" : "static");
+          }
+        }
+      }
+      bool pass = worstOfType <= kPrecisionBound;
+      ok &= pass;
+      llvm::outs() << llvm::formatv(
+          "{0} {1,-10} {2,-5} k = {3,7:f2} ({4})\n", pass ? "ok  " : "FAIL",
+          layer ? "layer_norm" : "rms_norm", getElementTypeName(type),
+          worstOfType, worstWhere);
     }
   }
-  return std::nullopt;
+  return ok ? 0 : 1;
 }
 
 int runRandom(const Options &options) {
@@ -427,6 +830,10 @@ int main(int argc, char **argv) {
   caseTarget = options.target == "gpu" ? Target::GPU : Target::CPU;
   prePipeline = options.prePipeline;
   lowerOnly = options.lowerOnly;
+  manyRows = options.manyRows;
+  perturb = options.perturb;
   mlir::norm::registerAllPasses();
+  if (options.precision)
+    return runPrecision();
   return runRandom(options);
 }

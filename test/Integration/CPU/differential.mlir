@@ -11,3 +11,16 @@
 // RUN:   --pre-pipeline='builtin.module(func.func(norm-trailing-axes))' \
 // RUN:   | FileCheck %s --check-prefix=TRAILING
 // TRAILING: 150 of 150 cases passed
+
+// A check of the checks: outputs moved by 25% of (|y| + 1) must fail every
+// case (tolerances are per row, so no ill-conditioned row widens a case's;
+// bf16 accumulation over 256 elements may miss by 16%).
+// RUN: not norm-differential-test --cases 100 --seed 11 --perturb 0.25 \
+// RUN:   | FileCheck %s --check-prefix=PERTURBED
+// PERTURBED: 0 of 100 cases passed
+
+// Two million short rows per case, one thread and row tasks: the row loops'
+// scratch buffers must not grow the stack per row.
+// RUN: norm-differential-test --cases 6 --seed 3 --many-rows 2000000 \
+// RUN:   | FileCheck %s --check-prefix=MANY
+// MANY: 6 of 6 cases passed
