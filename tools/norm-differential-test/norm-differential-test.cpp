@@ -524,7 +524,13 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
     return "the generated IR does not parse:\n" + diagnostics;
   if (!prePipeline.empty()) {
     mlir::PassManager pm(&context);
-    if (mlir::failed(mlir::parsePassPipeline(prePipeline, pm)) ||
+    // The pass manager is anchored on builtin.module already: take the
+    // pipeline inside a `builtin.module(...)` wrapper, as mlir-opt does, or
+    // a bare one (nesting one module deeper would run nothing).
+    llvm::StringRef text = llvm::StringRef(prePipeline).trim();
+    if (text.consume_front("builtin.module(") && !text.consume_back(")"))
+      return "--pre-pipeline: unbalanced 'builtin.module(' wrapper";
+    if (mlir::failed(mlir::parsePassPipeline(text, pm)) ||
         mlir::failed(pm.run(*module)))
       return "--pre-pipeline failed:\n" + diagnostics;
   }

@@ -24,3 +24,13 @@
 // RUN: norm-differential-test --cases 6 --seed 3 --many-rows 2000000 \
 // RUN:   | FileCheck %s --check-prefix=MANY
 // MANY: 6 of 6 cases passed
+
+// --pre-pipeline runs, wrapped or bare: a pass that fails fails the test.
+// RUN: not norm-differential-test --cases 2 --seed 5 \
+// RUN:   --pre-pipeline='builtin.module(func.func(norm-set-kind{kind=bogus}))' \
+// RUN:   | FileCheck %s --check-prefix=PREFAIL
+// RUN: not norm-differential-test --cases 2 --seed 5 \
+// RUN:   --pre-pipeline='func.func(norm-set-kind{kind=bogus})' \
+// RUN:   | FileCheck %s --check-prefix=PREFAIL
+// PREFAIL: --pre-pipeline failed
+// PREFAIL: 0 of 2 cases passed
