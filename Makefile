@@ -2,6 +2,7 @@
 # Debian packages first (scripts/install-deps.sh), so a fresh Debian 12
 # machine goes from clone to green with these two commands.
 
+SHELL := /bin/bash
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
@@ -35,8 +36,11 @@ run: build
 	./scripts/run-example.sh $(BUILD_DIR)
 
 # Every test: lit (FileCheck + JIT integration) and GoogleTest, via ctest.
+# ctest lists the skipped tests after its summary: repeat the summary last.
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) | tee ctest.log; \
+	  status=$${PIPESTATUS[0]}; echo; grep -E "tests passed|Total Test time" ctest.log; \
+	  exit $$status
 
 # The same suite with norm's code built with AddressSanitizer (+LeakSanitizer)
 # and UndefinedBehaviorSanitizer, every report fatal; libMLIR/libLLVM and
