@@ -16,7 +16,7 @@ python3 "$root/fuzz/make-seeds.py" "$root" "$work/seeds/ir" 16384
 
 # Reports are fatal; leaks inside LLVM's global state are upstream's.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/sanitizers/lsan.supp}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/utils/sanitizers/lsan.supp}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 status=0
