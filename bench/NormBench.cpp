@@ -297,8 +297,10 @@ void benchNorms(std::vector<Row> &table, std::vector<std::string> &compileLog,
           impls.push_back({"norm", [&] { compiled.call->invoke(); }});
           if (onednn)
             impls.push_back({"oneDNN", [&] { onednn->run(); }});
+          // Structured bindings are captured by copy (C++17 lambdas cannot
+          // capture them by reference).
           impls.push_back(
-              {"scalar", [&] {
+              {"scalar", [&, rows = rows, cols = cols] {
                  if (bf16)
                    scalarNorm(
                        layer, reinterpret_cast<uint16_t *>(x.data.data()),
