@@ -342,13 +342,13 @@ struct LayerNormOpLowering : public OpRewritePattern<LayerNormOp> {
           return lowering.toCompute(nb, nloc, args[0]);
         });
     Value mean = lowering.meanOfRows(sum);
-    Value centeredSquares = lowering.reduceRows(
-        mean, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value x = lowering.toCompute(nb, nloc, args[0]);
-          Value centered = arith::SubFOp::create(nb, nloc, x, args[1]);
-          return arith::MulFOp::create(nb, nloc, centered, centered)
-              .getResult();
-        });
+    Value centeredSquares = lowering.reduceRows(mean, [&](OpBuilder &nb,
+                                                          Location nloc,
+                                                          ValueRange args) {
+      Value x = lowering.toCompute(nb, nloc, args[0]);
+      Value centered = arith::SubFOp::create(nb, nloc, x, args[1]);
+      return arith::MulFOp::create(nb, nloc, centered, centered).getResult();
+    });
     Value variance = lowering.meanOfRows(centeredSquares);
 
     bool perFeature = static_cast<bool>(op.getFeatureEpsilon());
