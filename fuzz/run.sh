@@ -19,6 +19,8 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/utils/sanitizers/lsan.supp}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
+# With -jobs, libFuzzer writes fuzz-N.log into the working directory.
+cd "$work"
 status=0
 for target in $targets; do
   corpus="$work/corpus/$target"
