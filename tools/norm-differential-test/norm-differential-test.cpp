@@ -356,15 +356,11 @@ public:
     for (int64_t a : axes)
       rowLength *= shape[a];
     numRows = rowLength ? numElements / rowLength : 0;
-  }
-
-  /// Row-major index of element `i`'s row among the kept dims.
-  int64_t rowOf(int64_t i) const {
-    int64_t row = 0;
-    for (int64_t d = 0, e = shape.size(); d < e; ++d)
-      if (!llvm::is_contained(axes, d))
-        row = row * shape[d] + (i / strides[d]) % shape[d];
-    return row;
+    rowOf.resize(numElements);
+    for (int64_t i = 0; i < numElements; ++i)
+      for (int64_t d = 0; d < rank; ++d)
+        if (!llvm::is_contained(axes, d))
+          rowOf[i] = rowOf[i] * shape[d] + (i / strides[d]) % shape[d];
   }
 
   /// Row-major index of element `i` within a parameter of `paramShape` (one
@@ -379,6 +375,8 @@ public:
 
   llvm::SmallVector<int64_t> shape, axes, strides;
   int64_t numElements, rowLength, numRows;
+  /// Row-major index of each element's row among the kept dims.
+  std::vector<int64_t> rowOf;
 };
 
 /// Input data that breaks careless arithmetic, one family per case: values
@@ -403,9 +401,7 @@ std::vector<double> drawInput(std::mt19937_64 &rng, const Case &c,
     family = 0;
   double mean = layer && !halfCompute ? (chance(0.3) ? 300.0 : 2.0) : 0.0;
   std::vector<double> x = randomValues(rng, rows.numElements, mean, 1.5);
-  std::vector<int64_t> rowOf(x.size());
-  for (size_t i = 0; i < x.size(); ++i)
-    rowOf[i] = rows.rowOf(i);
+  const std::vector<int64_t> &rowOf = rows.rowOf;
   std::vector<bool> seen(rows.numRows, false);
   std::vector<double> rowValue = randomValues(rng, rows.numRows, 0.0, 50.0);
   std::uniform_real_distribution<double> decades(-3.0, 2.0);
@@ -443,25 +439,22 @@ public:
       : c(c), rows(rows), params(params), tiny(tiny) {
     outputTol = getTolerance(c.inputType, c.computeType);
     statTol = getTolerance(c.computeType, c.computeType);
-    if (isHalf(c.computeType)) {
-      // Every step rounds to 16 bits; sums of N terms lose (8 + N/8) eps.
-      double sumError = (8 + rows.rowLength / 8.0) *
-                        (c.computeType == ElementType::F16 ? 0x1p-11 : 0x1p-8);
-      for (Tolerance *tol : {&outputTol, &statTol}) {
-        tol->atol += sumError;
-        tol->rtol += sumError;
-      }
-    }
     // Sums of N terms in vector lanes of at least 8: each lane adds up to
     // N/8 of them, then a tree.
     unit = (8 + rows.rowLength / 8.0) * unitRoundoff(c.computeType);
+    if (isHalf(c.computeType)) {
+      // Every step rounds to 16 bits: the sum's error shows everywhere.
+      for (Tolerance *tol : {&outputTol, &statTol}) {
+        tol->atol += unit;
+        tol->rtol += unit;
+      }
+    }
     meanAbs.assign(rows.numRows, 0.0);
     moment.assign(rows.numRows, 0.0);
     mean.assign(rows.numRows, 0.0);
-    rowOf.resize(x.size());
+    const std::vector<int64_t> &rowOf = rows.rowOf;
     double inverseLength = 1.0 / std::max<int64_t>(rows.rowLength, 1);
     for (size_t i = 0; i < x.size(); ++i) {
-      rowOf[i] = rows.rowOf(i);
       meanAbs[rowOf[i]] += std::fabs(x[i]) * inverseLength;
       mean[rowOf[i]] += x[i] * inverseLength;
     }
@@ -475,7 +468,7 @@ public:
     double tol = outputTol.atol + outputTol.rtol * std::fabs(ref);
     if (!c.layer)
       return tol;
-    int64_t row = rowOf[i];
+    int64_t row = rows.rowOf[i];
     double eps = c.epsilon;
     if (c.params[2].present)
       eps = params[2].data[rows.paramIndexOf(i, c.params[2].shape)];
@@ -502,7 +495,6 @@ private:
   const reference::Tensor *params;
   double tiny, unit;
   Tolerance outputTol, statTol;
-  std::vector<int64_t> rowOf;
   std::vector<double> meanAbs, moment, mean;
 };
 
