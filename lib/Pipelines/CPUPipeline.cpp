@@ -21,6 +21,7 @@ using namespace mlir;
 
 void mlir::norm::buildNormLowerToCPUPipeline(
     OpPassManager &pm, const CPUPipelineOptions &options) {
+  pm.addPass(createNormCheckElementTypes());
   // Rows, then linalg, then vector-sized tiles, all on tensors.
   pm.addNestedPass<func::FuncOp>(createNormTileRows(NormTileRowsOptions{
       options.innerTile, options.parallel ? options.minTaskBytes : 0}));

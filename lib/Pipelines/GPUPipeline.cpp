@@ -41,6 +41,7 @@ std::string mlir::norm::resolveCudaPath(llvm::StringRef cudaPath) {
 void mlir::norm::buildNormLowerToNVVMPipeline(
     OpPassManager &pm, const GPUPipelineOptions &options) {
   std::string cudaPath = resolveCudaPath(options.cudaPath);
+  pm.addPass(createNormCheckElementTypes());
   pm.addPass(createNormCheckLibdevice(NormCheckLibdeviceOptions{cudaPath}));
 
   // Norm ops into row kernels, on tensors.

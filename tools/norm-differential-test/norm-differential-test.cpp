@@ -628,7 +628,24 @@ struct Family {
   int64_t rows, length;
   /// Element j of row r.
   std::function<double(std::mt19937_64 &, int64_t r, int64_t j)> value;
+  /// Values are multiplied by the input type's largest finite value / 8
+  /// (their squares and sums overflow the compute type).
+  bool nearMax = false;
 };
+
+/// The largest finite value of `type`.
+double largestFinite(ElementType type) {
+  switch (type) {
+  case ElementType::F16:
+    return 65504.0;
+  case ElementType::BF16:
+    return 0x1.fep127;
+  case ElementType::F32:
+    return std::numeric_limits<float>::max();
+  default:
+    return std::numeric_limits<double>::max();
+  }
+}
 
 std::vector<Family> getFamilies() {
   auto normal = [](std::mt19937_64 &rng, double mean, double stddev) {
@@ -660,6 +677,11 @@ std::vector<Family> getFamilies() {
        [=](std::mt19937_64 &, int64_t r, int64_t) { return 0.37 * (r - 7); }},
       {"long rows", 2, 65536,
        [=](std::mt19937_64 &g, int64_t, int64_t) { return normal(g, 5, 1); }},
+      {"near the type's largest value", 16, 4096,
+       [=](std::mt19937_64 &g, int64_t, int64_t) {
+         return std::clamp(normal(g, 0, 1), -7.0, 7.0);
+       },
+       /*nearMax=*/true},
   };
 }
 
@@ -749,7 +771,9 @@ int runPrecision() {
           std::vector<double> values(family.rows * family.length);
           for (int64_t r = 0; r < family.rows; ++r)
             for (int64_t j = 0; j < family.length; ++j)
-              values[r * family.length + j] = family.value(rng, r, j);
+              values[r * family.length + j] =
+                  family.value(rng, r, j) *
+                  (family.nearMax ? largestFinite(type) / 8 : 1.0);
           NpyArray input = fromDoubles(type, c.shape, values);
           std::vector<double> x = toDoubles(input);
           mlir::DialectRegistry registry;

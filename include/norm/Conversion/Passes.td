@@ -15,13 +15,16 @@ def ConvertNormToLinalg : Pass<"convert-norm-to-linalg"> {
     elementwise op over the input that normalizes, applies the affine
     parameters and converts back to the input element type. LayerNorm uses
     two passes over the row (mean, then centered sum of squares) for
-    numerical robustness. Statistics results are reshaped views of the
+    numerical robustness. Rows whose sums overflow the compute type are
+    summed again scaled by a power of two, in an `scf.if` that only calls
+    holding such a row enter. Statistics results are reshaped views of the
     per-row tensors. Works for any axes set, dynamic dims and empty tensors.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

@@ -208,4 +208,18 @@ def NormCheckLibdevice : Pass<"norm-check-libdevice", "::mlir::ModuleOp"> {
   ];
 }
 
+def NormCheckElementTypes
+    : Pass<"norm-check-element-types", "::mlir::ModuleOp"> {
+  let summary = "Reject float types the LLVM and NVVM lowerings cannot compile";
+  let description = [{
+    The pipelines lower arithmetic to LLVM, which has f16, bf16, f32 and f64
+    but none of the other MLIR float types (the f8, f6 and f4 families,
+    tf32, f80, f128): upstream's arith-to-llvm maps an f8 to an i8 and then
+    emits invalid LLVM IR for it. This pass runs first and emits an error at
+    the first op with such a type in an operand, a result or a block
+    argument (also as the element type of a shaped or complex type), naming
+    the type and the ones supported.
+  }];
+}
+
 #endif // NORM_TRANSFORMS_PASSES_TD

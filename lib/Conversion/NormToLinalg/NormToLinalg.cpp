@@ -7,6 +7,9 @@
 //      row is still in cache after row tiling; a one-pass shifted variance
 //      loses precision when the shift is an outlier);
 //   2. a per-row elementwise op producing the inverse RMS / std;
+//      rows whose sums overflowed (|x| beyond the square root of the compute
+//      type's range) are summed again, under an scf.if that only such rows
+//      enter, scaled by a power of two per row;
 //   3. one elementwise op over the input that normalizes, applies scale and
 //      bias and converts back to the input element type.
 // Statistics results are tensor.expand_shape views of the per-row tensors.
@@ -21,6 +24,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -78,6 +82,18 @@ public:
 
   /// Sums `term(x, rowValues...)` over the normalized axes, per row.
   Value reduceRows(ValueRange rowValues, BodyFn term) {
+    return reduceRows(
+        rowValues, term,
+        [](OpBuilder &nb, Location nloc, Value acc, Value value) -> Value {
+          return arith::AddFOp::create(nb, nloc, acc, value);
+        });
+  }
+
+  /// Combines `term(x, rowValues...)` over the normalized axes with
+  /// `combine`, from 0, per row.
+  Value
+  reduceRows(ValueRange rowValues, BodyFn term,
+             function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
     Value init = linalg::FillOp::create(b, loc, constant(0.0),
                                         createEmptyRows(computeType))
                      .getResult(0);
@@ -92,9 +108,9 @@ public:
     auto generic = linalg::GenericOp::create(
         b, loc, init.getType(), inputs, init, maps, iterators,
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value sum = arith::AddFOp::create(nb, nloc, args.back(),
-                                            term(nb, nloc, args.drop_back()));
-          linalg::YieldOp::create(nb, nloc, sum);
+          Value acc =
+              combine(nb, nloc, args.back(), term(nb, nloc, args.drop_back()));
+          linalg::YieldOp::create(nb, nloc, acc);
         });
     return generic.getResult(0);
   }
@@ -134,16 +150,72 @@ public:
     return math::RsqrtOp::create(nb, nloc, clamped);
   }
 
-  /// What the final elementwise op needs per row: rsqrt(max(moment + eps,
-  /// tiny)), or, with a per-feature epsilon (where the inverse root depends
-  /// on the feature and is computed per element), the moment itself.
-  Value rowFactor(Value moment, double epsilon, bool perFeature) {
+  /// The inverse root of a moment of x, given `scaledMoment`, the moment of
+  /// x * scale: scale * rsqrt(max(scaledMoment + eps * scale^2, tiny)).
+  /// Exactly inverseRoot(moment, eps) when scale is 1.
+  Value scaledInverseRoot(OpBuilder &nb, Location nloc, Value scaledMoment,
+                          Value eps, Value scale) const {
+    Value scaledEps = arith::MulFOp::create(
+        nb, nloc, arith::MulFOp::create(nb, nloc, eps, scale), scale);
+    return arith::MulFOp::create(
+        nb, nloc, scale, inverseRoot(nb, nloc, scaledMoment, scaledEps));
+  }
+
+  /// x * scale, or x when there is no scale.
+  static Value scaled(OpBuilder &nb, Location nloc, Value x, Value scale) {
+    return scale ? arith::MulFOp::create(nb, nloc, x, scale).getResult() : x;
+  }
+
+  /// Per-row statistics `compute(scale)` of x * scale, whose last value is
+  /// the moment (mean square or variance), and the per-row scale. The first
+  /// evaluation is unscaled (null scale; the scales returned are 1). Only
+  /// when some row's moment is not finite (its squares or sum overflowed the
+  /// compute type) does an scf.if evaluate it again with per-row powers of
+  /// two: ordinary data pays one check per call, and rows that were finite,
+  /// or hold a NaN or an infinity, get scale 1 and the same values again.
+  SmallVector<Value>
+  computeWithOverflowGuard(function_ref<SmallVector<Value>(Value)> compute) {
+    SmallVector<Value> values = compute(Value());
+    SmallVector<Type> types = llvm::to_vector(ValueRange(values).getTypes());
+    types.push_back(values.back().getType());
+    auto ifOp = scf::IfOp::create(b, loc, types, anyNonFinite(values.back()),
+                                  /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(ifOp.thenBlock());
+    Value scale = overflowScales(values.back());
+    SmallVector<Value> rescaled = compute(scale);
+    rescaled.push_back(scale);
+    scf::YieldOp::create(b, loc, rescaled);
+
+    b.setInsertionPointToEnd(ifOp.elseBlock());
+    values.push_back(linalg::FillOp::create(b, loc, constant(1.0),
+                                            createEmptyRows(computeType))
+                         .getResult(0));
+    scf::YieldOp::create(b, loc, values);
+    return SmallVector<Value>(ifOp.getResults());
+  }
+
+  /// Divides per-row values by per-row scales.
+  Value unscale(Value values, Value scales) {
+    return mapRows(
+        {values, scales}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return arith::DivFOp::create(nb, nloc, args[0], args[1]).getResult();
+        });
+  }
+
+  /// What the final elementwise op needs per row: the inverse root of the
+  /// moment, or, with a per-feature epsilon (where the inverse root depends
+  /// on the feature and is computed per element), the scaled moment itself
+  /// (the element op then also takes the scale).
+  Value rowFactor(Value scaledMoment, Value scale, double epsilon,
+                  bool perFeature) {
     if (perFeature)
-      return moment;
+      return scaledMoment;
     Value eps = constant(epsilon);
-    return mapRows(moment, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-      return inverseRoot(nb, nloc, args[0], eps);
-    });
+    return mapRows({scaledMoment, scale},
+                   [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                     return scaledInverseRoot(nb, nloc, args[0], eps, args[1]);
+                   });
   }
 
   /// The final elementwise op over the input: `normalize(x, rowArgs,
@@ -211,6 +283,96 @@ public:
   }
 
 private:
+  /// Whether `value` is neither infinite nor NaN.
+  static Value isFinite(OpBuilder &nb, Location nloc, Value value) {
+    auto type = cast<FloatType>(value.getType());
+    Value inf = arith::ConstantOp::create(
+        nb, nloc, type,
+        nb.getFloatAttr(type, APFloat::getInf(type.getFloatSemantics())));
+    return arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::ONE,
+                                 math::AbsFOp::create(nb, nloc, value), inf);
+  }
+
+  /// Whether any of the per-row values is not finite, as an i1.
+  Value anyNonFinite(Value rows) {
+    int64_t rank = keptDims.size();
+    Value init =
+        linalg::FillOp::create(
+            b, loc, constant(0.0),
+            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, computeType)
+                .getResult())
+            .getResult(0);
+    SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                   AffineMap::get(rank, 0, {}, b.getContext())};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::reduction);
+    auto count = linalg::GenericOp::create(
+        b, loc, init.getType(), rows, init, maps, iterators,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          auto one = [&](double value) {
+            return arith::ConstantOp::create(
+                nb, nloc, computeType, nb.getFloatAttr(computeType, value));
+          };
+          Value bad = arith::SelectOp::create(
+              nb, nloc, isFinite(nb, nloc, args[0]), one(0.0), one(1.0));
+          linalg::YieldOp::create(
+              nb, nloc,
+              arith::AddFOp::create(nb, nloc, args[1], bad).getResult());
+        });
+    Value total =
+        tensor::ExtractOp::create(b, loc, count.getResult(0), ValueRange{});
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, total,
+                                 constant(0.0));
+  }
+
+  /// Per-row scales for rows whose `moment` is not finite: the power of two
+  /// that brings the row's largest magnitude m into [0.5, 1) (at least the
+  /// smallest normal power, for m in the top binade), from m's exponent
+  /// bits; 1 for the other rows and for rows where m is not finite.
+  Value overflowScales(Value moment) {
+    Value maxAbs = reduceRows(
+        {},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return math::AbsFOp::create(nb, nloc, toCompute(nb, nloc, args[0]))
+              .getResult();
+        },
+        [](OpBuilder &nb, Location nloc, Value acc, Value value) -> Value {
+          return arith::MaximumFOp::create(nb, nloc, acc, value);
+        });
+    const llvm::fltSemantics &semantics = computeType.getFloatSemantics();
+    int64_t mantissaBits = APFloat::semanticsPrecision(semantics) - 1;
+    int64_t bias = 1 - APFloat::semanticsMinExponent(semantics);
+    auto intType = b.getIntegerType(computeType.getWidth());
+    return mapRows(
+        {moment, maxAbs},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          auto intConstant = [&](int64_t value) {
+            return arith::ConstantOp::create(nb, nloc, intType,
+                                             nb.getIntegerAttr(intType, value));
+          };
+          Value exponent = arith::ShRUIOp::create(
+              nb, nloc, arith::BitcastOp::create(nb, nloc, intType, args[1]),
+              intConstant(mantissaBits));
+          Value scaleExponent = arith::MaxSIOp::create(
+              nb, nloc,
+              arith::SubIOp::create(nb, nloc, intConstant(2 * bias - 1),
+                                    exponent),
+              intConstant(1));
+          Value scale = arith::BitcastOp::create(
+              nb, nloc, computeType,
+              arith::ShLIOp::create(nb, nloc, scaleExponent,
+                                    intConstant(mantissaBits)));
+          Value keep = arith::OrIOp::create(
+              nb, nloc, isFinite(nb, nloc, args[0]),
+              arith::XOrIOp::create(
+                  nb, nloc, isFinite(nb, nloc, args[1]),
+                  arith::ConstantIntOp::create(nb, nloc, 1, 1)));
+          Value one = arith::ConstantOp::create(
+              nb, nloc, computeType, nb.getFloatAttr(computeType, 1.0));
+          return arith::SelectOp::create(nb, nloc, keep, one, scale);
+        });
+  }
+
   static Value convertFloat(OpBuilder &nb, Location nloc, Value value,
                             FloatType type) {
     auto from = cast<FloatType>(value.getType());
@@ -291,22 +453,33 @@ struct RMSNormOpLowering : public OpRewritePattern<RMSNormOp> {
   LogicalResult matchAndRewrite(RMSNormOp op,
                                 PatternRewriter &rewriter) const override {
     NormLowering lowering(rewriter, op);
-    Value sumOfSquares = lowering.reduceRows(
-        {}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value x = lowering.toCompute(nb, nloc, args[0]);
-          return arith::MulFOp::create(nb, nloc, x, x).getResult();
+    SmallVector<Value> stats =
+        lowering.computeWithOverflowGuard([&](Value scale) {
+          Value sumOfSquares = lowering.reduceRows(
+              scale ? ValueRange(scale) : ValueRange(),
+              [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                Value x = NormLowering::scaled(
+                    nb, nloc, lowering.toCompute(nb, nloc, args[0]),
+                    scale ? args[1] : Value());
+                return arith::MulFOp::create(nb, nloc, x, x).getResult();
+              });
+          return SmallVector<Value>{lowering.meanOfRows(sumOfSquares)};
         });
-    Value meanSquare = lowering.meanOfRows(sumOfSquares);
+    Value meanSquare = stats[0], scale = stats[1];
     bool perFeature = static_cast<bool>(op.getFeatureEpsilon());
     Value rowFactor = lowering.rowFactor(
-        meanSquare, op.getEpsilon().convertToDouble(), perFeature);
+        meanSquare, scale, op.getEpsilon().convertToDouble(), perFeature);
+    SmallVector<Value> rowValues = {rowFactor};
+    if (perFeature)
+      rowValues.push_back(scale);
     Value output = lowering.mapElements(
-        rowFactor, {op.getScale(), op.getBias(), op.getFeatureEpsilon()},
+        rowValues, {op.getScale(), op.getBias(), op.getFeatureEpsilon()},
         [&](OpBuilder &nb, Location nloc, Value x, ValueRange rowArgs,
             ArrayRef<Value> params) {
-          Value inv =
-              perFeature ? lowering.inverseRoot(nb, nloc, rowArgs[0], params[2])
-                         : rowArgs[0];
+          Value inv = perFeature
+                          ? lowering.scaledInverseRoot(nb, nloc, rowArgs[0],
+                                                       params[2], rowArgs[1])
+                          : rowArgs[0];
           return applyAffine(nb, nloc, arith::MulFOp::create(nb, nloc, x, inv),
                              params[0], params[1]);
         });
@@ -337,31 +510,45 @@ struct LayerNormOpLowering : public OpRewritePattern<LayerNormOp> {
                                 PatternRewriter &rewriter) const override {
     NormLowering lowering(rewriter, op);
     // Mean, then the centered second pass over the row.
-    Value sum = lowering.reduceRows(
-        {}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          return lowering.toCompute(nb, nloc, args[0]);
+    SmallVector<Value> stats =
+        lowering.computeWithOverflowGuard([&](Value scale) {
+          auto scaledInput = [&](OpBuilder &nb, Location nloc,
+                                 ValueRange args) {
+            return NormLowering::scaled(nb, nloc,
+                                        lowering.toCompute(nb, nloc, args[0]),
+                                        scale ? args.back() : Value());
+          };
+          Value sum = lowering.reduceRows(
+              scale ? ValueRange(scale) : ValueRange(), scaledInput);
+          Value mean = lowering.meanOfRows(sum);
+          SmallVector<Value> rowValues = {mean};
+          if (scale)
+            rowValues.push_back(scale);
+          Value centeredSquares = lowering.reduceRows(
+              rowValues, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                Value centered = arith::SubFOp::create(
+                    nb, nloc, scaledInput(nb, nloc, args), args[1]);
+                return arith::MulFOp::create(nb, nloc, centered, centered)
+                    .getResult();
+              });
+          return SmallVector<Value>{mean, lowering.meanOfRows(centeredSquares)};
         });
-    Value mean = lowering.meanOfRows(sum);
-    Value centeredSquares = lowering.reduceRows(mean, [&](OpBuilder &nb,
-                                                          Location nloc,
-                                                          ValueRange args) {
-      Value x = lowering.toCompute(nb, nloc, args[0]);
-      Value centered = arith::SubFOp::create(nb, nloc, x, args[1]);
-      return arith::MulFOp::create(nb, nloc, centered, centered).getResult();
-    });
-    Value variance = lowering.meanOfRows(centeredSquares);
-
+    Value scale = stats[2];
+    Value mean = lowering.unscale(stats[0], scale);
     bool perFeature = static_cast<bool>(op.getFeatureEpsilon());
     Value rowFactor = lowering.rowFactor(
-        variance, op.getEpsilon().convertToDouble(), perFeature);
+        stats[1], scale, op.getEpsilon().convertToDouble(), perFeature);
+    SmallVector<Value> rowValues = {mean, rowFactor};
+    if (perFeature)
+      rowValues.push_back(scale);
     Value output = lowering.mapElements(
-        {mean, rowFactor},
-        {op.getScale(), op.getBias(), op.getFeatureEpsilon()},
+        rowValues, {op.getScale(), op.getBias(), op.getFeatureEpsilon()},
         [&](OpBuilder &nb, Location nloc, Value x, ValueRange rowArgs,
             ArrayRef<Value> params) {
-          Value inv =
-              perFeature ? lowering.inverseRoot(nb, nloc, rowArgs[1], params[2])
-                         : rowArgs[1];
+          Value inv = perFeature
+                          ? lowering.scaledInverseRoot(nb, nloc, rowArgs[1],
+                                                       params[2], rowArgs[2])
+                          : rowArgs[1];
           Value centered = arith::SubFOp::create(nb, nloc, x, rowArgs[0]);
           return RMSNormOpLowering::applyAffine(
               nb, nloc, arith::MulFOp::create(nb, nloc, centered, inv),

@@ -9,6 +9,11 @@
 // CHECK-DAG: %[[TINY:.*]] = arith.constant 1.17549435E-38 : f32
 // CHECK-DAG: %[[EPS:.*]] = arith.constant 9.99999997E-7 : f32
 // CHECK-DAG: %[[INVN:.*]] = arith.constant 2.44140625E-4 : f32
+// CHECK-DAG: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-DAG: %[[ZEROF:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[ONEF:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[C23:.*]] = arith.constant 23 : i32
+// CHECK-DAG: %[[C253:.*]] = arith.constant 253 : i32
 // CHECK: %[[ZERO:.*]] = linalg.fill
 // CHECK: %[[SUMSQ:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<?x4096xbf16>) outs(%[[ZERO]] : tensor<?xf32>)
 // CHECK:   arith.extf %{{.*}} : bf16 to f32
@@ -16,10 +21,39 @@
 // CHECK:   arith.addf
 // CHECK: %[[MS:.*]] = linalg.generic {{.*}} ins(%[[SUMSQ]] : tensor<?xf32>)
 // CHECK:   arith.mulf %{{.*}}, %[[INVN]]
-// CHECK: %[[INV:.*]] = linalg.generic {{.*}} ins(%[[MS]] : tensor<?xf32>)
-// CHECK:   %[[S:.*]] = arith.addf %{{.*}}, %[[EPS]]
+// Overflow guard: count the rows whose mean square is not finite ...
+// CHECK: %[[COUNT:.*]] = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[MS]] : tensor<?xf32>) outs(%{{.*}} : tensor<f32>)
+// CHECK:   %[[ABS:.*]] = math.absf
+// CHECK:   %[[FINITE:.*]] = arith.cmpf one, %[[ABS]], %[[INF]]
+// CHECK:   arith.select %[[FINITE]], %[[ZEROF]], %[[ONEF]]
+// CHECK: %[[N:.*]] = tensor.extract %[[COUNT]][]
+// CHECK: %[[BAD:.*]] = arith.cmpf ogt, %[[N]], %[[ZEROF]]
+// ... and only then sum again, scaled by 2^(253 - exponent(max |x|)).
+// CHECK: %[[STATS:.*]]:2 = scf.if %[[BAD]] -> (tensor<?xf32>, tensor<?xf32>) {
+// CHECK:   %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<?x4096xbf16>)
+// CHECK:     math.absf
+// CHECK:     arith.maximumf
+// CHECK:   %[[SCALE:.*]] = linalg.generic {{.*}} ins(%[[MS]], %[[MAX]] : tensor<?xf32>, tensor<?xf32>)
+// CHECK:     arith.bitcast %{{.*}} : f32 to i32
+// CHECK:     arith.shrui %{{.*}}, %[[C23]]
+// CHECK:     arith.subi %[[C253]]
+// CHECK:     arith.bitcast %{{.*}} : i32 to f32
+// CHECK:   %[[SSQ:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[SCALE]] : tensor<?x4096xbf16>, tensor<?xf32>)
+// CHECK:     %[[XS:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK:     arith.mulf %[[XS]], %[[XS]]
+// CHECK:   %[[SMS:.*]] = linalg.generic {{.*}} ins(%[[SSQ]] : tensor<?xf32>)
+// CHECK:   scf.yield %[[SMS]], %[[SCALE]]
+// CHECK: } else {
+// CHECK:   %[[ONES:.*]] = linalg.fill ins(%[[ONEF]] : f32)
+// CHECK:   scf.yield %[[MS]], %[[ONES]]
+// CHECK: %[[INV:.*]] = linalg.generic {{.*}} ins(%[[STATS]]#0, %[[STATS]]#1 : tensor<?xf32>, tensor<?xf32>)
+// CHECK:   ^bb0(%[[M:[^:]*]]: f32, %[[SC:[^:]*]]: f32
+// CHECK:   %[[E1:.*]] = arith.mulf %[[SC]], %[[EPS]]
+// CHECK:   %[[E2:.*]] = arith.mulf %[[E1]], %[[SC]]
+// CHECK:   %[[S:.*]] = arith.addf %[[M]], %[[E2]]
 // CHECK:   %[[C:.*]] = arith.maximumf %[[S]], %[[TINY]]
-// CHECK:   math.rsqrt %[[C]]
+// CHECK:   %[[R:.*]] = math.rsqrt %[[C]]
+// CHECK:   arith.mulf %[[SC]], %[[R]]
 // CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ROW]], #[[$COL]], #[[$ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[INV]], %[[G]] : tensor<?x4096xbf16>, tensor<?xf32>, tensor<4096xbf16>)
 // CHECK:   arith.truncf %{{.*}} : f32 to bf16
 // CHECK: return %[[Y]]
@@ -62,11 +96,14 @@ func.func @rms_dynamic_count(%x: tensor<?x?xf16>) -> tensor<?x?xf16> {
 
 // -----
 
-// A per-feature epsilon moves the inverse root into the elementwise op.
+// A per-feature epsilon moves the inverse root into the elementwise op, which
+// then takes the (scaled) mean square and the scale of each row.
 // CHECK-LABEL: func @rms_feature_epsilon
-// CHECK: %[[MS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel"]}
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[MS]], %{{.*}} : tensor<2x16xf32>, tensor<2xf32>, tensor<16xf16>)
+// CHECK: %[[STATS:.*]]:2 = scf.if
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[STATS]]#0, %[[STATS]]#1, %{{.*}} : tensor<2x16xf32>, tensor<2xf32>, tensor<2xf32>, tensor<16xf16>)
 // CHECK:   arith.extf %{{.*}} : f16 to f32
+// CHECK:   arith.mulf
+// CHECK:   arith.mulf
 // CHECK:   arith.addf
 // CHECK:   arith.maximumf
 // CHECK:   math.rsqrt

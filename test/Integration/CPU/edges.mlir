@@ -8,14 +8,14 @@
 // A NaN stays in its row; an infinity makes the row's inverse RMS 0 (x * 0,
 // NaN for the infinite element) and never reaches the rows around it; f32
 // subnormals: their squares underflow and epsilon (1e-6) dominates,
-// 1e-40 / sqrt(1e-6) = 1e-37; squares beyond the f32 range overflow to
-// infinity and zero the row (documented: use compute_type = f64).
+// 1e-40 / sqrt(1e-6) = 1e-37; a row whose squares overflow f32 is summed
+// again scaled by a power of two: [3e38, -3e38, 1, 2] has rms 3e38 / sqrt(2).
 // RMS: {{\[\[}}        {{-?nan}},        {{-?nan}},        {{-?nan}},        {{-?nan}}],
 // RMS-NEXT: {{\[}}   0.365148,   0.730297,    1.09545,    1.46059],
 // RMS-NEXT: {{\[}}       {{-?nan}},          0,          0,          0],
 // RMS-NEXT: {{\[}}       {{-?nan}},          0,          0,          0],
 // RMS-NEXT: {{\[}}9.99994e-38,-9.99994e-38,9.99994e-38,9.99994e-38],
-// RMS-NEXT: {{\[}}          0,         -0,          0,          0]]
+// RMS-NEXT: {{\[}}    1.41421,   -1.41421,4.71405e-39,9.42809e-39]]
 func.func @rms_f32() -> tensor<6x4xf32> {
   %x = arith.constant dense<[[0x7FC00000, 1.0, 2.0, 3.0], [1.0, 2.0, 3.0, 4.0], [0x7F800000, 1.0, 2.0, 3.0], [0xFF800000, 1.0, 2.0, 3.0], [1.0e-40, -1.0e-40, 1.0e-40, 1.0e-40], [3.0e38, -3.0e38, 1.0, 2.0]]> : tensor<6x4xf32>
   %y = norm.rms_norm %x : tensor<6x4xf32> -> tensor<6x4xf32>
@@ -67,4 +67,27 @@ func.func @single(%x: tensor<3x1xbf16>) -> (tensor<3x1xbf16>, tensor<3x1xbf16>) 
   %y = norm.rms_norm %x {epsilon = 0.0 : f64} : tensor<3x1xbf16> -> tensor<3x1xbf16>
   %z = norm.layer_norm %x {epsilon = 0.0 : f64} : tensor<3x1xbf16> -> tensor<3x1xbf16>
   return %y, %z : tensor<3x1xbf16>, tensor<3x1xbf16>
+}
+
+// Sums that overflow the compute type are summed again, scaled (row by row):
+// LayerNorm f32 [3e38, -3e38, 3e38, -3e38] (the sum of squares and
+// x - mean near the limit) -> [1, -1, 1, -1]; the row beside it unchanged;
+// bf16 at its largest, constant -> 0; f64 RMSNorm [1e308, -1e308, 1, 0]
+// -> [sqrt(2), -sqrt(2), ~0, 0].
+// RUN: norm-runner %s -e huge --print | FileCheck %s --check-prefix=HUGE
+// HUGE: result #0
+// HUGE-NEXT: {{\[\[}}          1,         -1,          1,         -1],
+// HUGE-NEXT: {{\[}}   -1.34164,  -0.447212,   0.447212,    1.34164]]
+// HUGE: result #1
+// HUGE-NEXT: {{\[\[}}          0,          0,          0,          0]]
+// HUGE: result #2
+// HUGE-NEXT: {{\[\[}}    1.41421,   -1.41421,1.41421e-308,          0]]
+func.func @huge() -> (tensor<2x4xf32>, tensor<1x4xbf16>, tensor<1x4xf64>) {
+  %x = arith.constant dense<[[3.0e38, -3.0e38, 3.0e38, -3.0e38], [1.0, 2.0, 3.0, 4.0]]> : tensor<2x4xf32>
+  %y = norm.layer_norm %x : tensor<2x4xf32> -> tensor<2x4xf32>
+  %b = arith.constant dense<[[0x7F7F, 0x7F7F, 0x7F7F, 0x7F7F]]> : tensor<1x4xbf16>
+  %c = norm.layer_norm %b : tensor<1x4xbf16> -> tensor<1x4xbf16>
+  %d = arith.constant dense<[[1.0e308, -1.0e308, 1.0, 0.0]]> : tensor<1x4xf64>
+  %e = norm.rms_norm %d : tensor<1x4xf64> -> tensor<1x4xf64>
+  return %y, %c, %e : tensor<2x4xf32>, tensor<1x4xbf16>, tensor<1x4xf64>
 }

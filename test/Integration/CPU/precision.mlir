@@ -1,7 +1,8 @@
 // The documented error bound (docs/Dialects/NormOps.md) on adversarial
 // inputs: an outlier as each row's first element, outliers elsewhere, a large
 // mean with a small variance, six decades of magnitudes, constant rows, long
-// rows; both ops, f16/bf16/f32/f64, static and dynamic rows, against a
+// rows, values near the type's largest (their squares overflow); both ops,
+// f16/bf16/f32/f64, static and dynamic rows, against a
 // long-double reference.
 // RUN: norm-differential-test --precision | FileCheck %s
 // CHECK: bound 8.00

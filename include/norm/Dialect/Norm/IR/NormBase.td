@@ -54,11 +54,18 @@ def Norm_Dialect : Dialect {
     `epsilon = 0` (the inverse root is clamped at the compute type's smallest
     normal number); a one-element row is normalized to 0 by LayerNorm; a row
     holding a NaN or an infinity gives NaN where the arithmetic does and
-    never affects other rows. The sums are not rescaled: with f32
-    accumulation, squares beyond the f32 range (|x| > ~1.8e19, bf16 or f32
-    input) overflow to infinity and the row's output becomes 0 or NaN; use
-    `compute_type = f64` for such data. Subnormal squares underflow to 0,
-    which `epsilon` normally dominates.
+    never affects other rows. Values whose squares or sums overflow the
+    compute type (|x| beyond ~1.8e19 with f32 accumulation: bf16 or f32
+    input near its range) do not overflow the statistics: on the CPU, a
+    row whose moment is not finite is summed again with its elements
+    scaled by a power of two (from the exponent of the row's largest
+    magnitude), so the same bound holds up to the type's largest value
+    (tested at max/8 for every dtype). Two limits remain at the very top
+    of the range: an inverse RMS / std below the smallest normal number
+    (rms > ~8.5e37 in f32) is subnormal and less precise, and LayerNorm's
+    `x - mean` overflows when it exceeds the type's range. The GPU kernels
+    do not rescale yet: there such rows give 0 or NaN. Subnormal squares
+    underflow to 0, which `epsilon` normally dominates.
   }];
 }
 
