@@ -5,23 +5,30 @@
 // the same run with the same thread count, for RMSNorm and LayerNorm with
 // scale (and bias for LayerNorm) on the shapes of the issue; then the
 // transformer block: tokens/s, matmul GFLOP/s against OpenBLAS sgemm, and the
-// share of time spent in the norms.
+// share of time spent in the norms. `norm-bench --help` lists the options
+// that select cases, rounds and thread counts.
 //
 // Every implementation writes into buffers allocated and touched once (the
 // JIT's results are malloc'ed, freed and reused at the same address), all
 // implementations of a case run interleaved in rounds, and the medians over
-// all rounds are reported.
+// all rounds are reported. RMSNorm variants are the LayerNorm modules
+// switched by norm-set-kind, as a user switches a model.
 //
 //===----------------------------------------------------------------------===//
 
+#include "norm/Dialect/Norm/Transforms/Passes.h"
 #include "norm/ExecutionEngine/JitModule.h"
 #include "norm/InitAll.h"
-#include "norm/Support/Npy.h"
+#include "norm/Support/HalfFloat.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Regex.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -32,6 +39,7 @@
 #include <functional>
 #include <malloc.h>
 #include <omp.h>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -40,6 +48,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 using namespace norm;
+namespace cl = llvm::cl;
 
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -51,20 +60,6 @@ double seconds(Clock::time_point start) {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
-}
-
-uint16_t toBF16(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  bits += 0x7fff + ((bits >> 16) & 1); // round to nearest even
-  return bits >> 16;
-}
-
-float fromBF16(uint16_t b) {
-  uint32_t bits = uint32_t(b) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
 }
 
 /// One benchmarked implementation: a name and a call on prepared buffers.
@@ -98,8 +93,11 @@ struct Compiled {
   std::unique_ptr<PreparedCall> call;
 };
 
-Compiled compile(const std::string &source, const std::string &entry,
-                 const std::vector<NpyArray> &args, bool parallel) {
+/// Compiles `entry` of `source` with every norm op switched to `normKind`
+/// ("rms" or "layer", as norm-set-kind does; empty: as written).
+Compiled compile(llvm::StringRef source, llvm::StringRef normKind,
+                 llvm::StringRef entry, llvm::ArrayRef<NpyArray> args,
+                 bool parallel) {
   Compiled c;
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
@@ -108,6 +106,9 @@ Compiled compile(const std::string &source, const std::string &entry,
       mlir::parseSourceString<mlir::ModuleOp>(source, c.context.get());
   if (!module)
     llvm::report_fatal_error("norm-bench: cannot parse a generated module");
+  if (!normKind.empty() &&
+      mlir::failed(mlir::norm::setNormKind(*module, normKind)))
+    llvm::report_fatal_error("norm-bench: norm-set-kind failed");
   JitOptions options;
   options.parallel = parallel;
   auto jit = JitModule::compile(*module, entry, options);
@@ -141,7 +142,7 @@ NpyArray randomArray(ElementType type, std::vector<int64_t> shape,
   } else {
     uint16_t *p = reinterpret_cast<uint16_t *>(a.data.data());
     for (int64_t i = 0; i < n; ++i)
-      p[i] = toBF16(normal(rng));
+      p[i] = floatToBF16Bits(normal(rng));
   }
   return a;
 }
@@ -163,6 +164,16 @@ void copy(const uint8_t *src, uint8_t *dst, size_t bytes, int threads) {
     size_t end = std::min(bytes, begin + chunk);
     std::memcpy(dst + begin, src + begin, end - begin);
   }
+}
+
+/// The scalar loop's bf16 store, as a hand-written loop rounds: to nearest
+/// even on the float's bits. It gives the bits of norm::floatToBF16Bits for
+/// every finite value, but that one rounds through double (exact for any
+/// input) and made this peer about 5x slower than in earlier tables.
+uint16_t storeBF16(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof(bits));
+  return (bits + 0x7fff + ((bits >> 16) & 1)) >> 16;
 }
 
 /// The straightforward loop: per row, a pass for the statistic(s) and a pass
@@ -228,20 +239,134 @@ struct OneDNN {
 };
 
 //===----------------------------------------------------------------------===//
+// Cases
+//===----------------------------------------------------------------------===//
+
+/// One row group of the normalization table: an op on one input.
+struct NormCase {
+  int threads;
+  bool bf16;
+  int64_t rows, cols;
+  llvm::StringRef kind; // "rms" or "layer"
+
+  std::string getName() const {
+    return llvm::formatv("{0}/{1}/{2}x{3}/{4}", kind, bf16 ? "bf16" : "f32",
+                         rows, cols, threads);
+  }
+};
+
+/// The table in its order: per thread count, dtype and shape, RMSNorm then
+/// LayerNorm.
+std::vector<NormCase> getNormCases(llvm::ArrayRef<int> threadCounts) {
+  const std::pair<int64_t, int64_t> shapes[] = {
+      {4096, 4096}, {16384, 1024}, {1024, 8192}, {80, 128}};
+  std::vector<NormCase> cases;
+  for (int threads : threadCounts)
+    for (bool bf16 : {false, true})
+      for (auto [rows, cols] : shapes)
+        for (llvm::StringRef kind : {"rms", "layer"})
+          cases.push_back({threads, bf16, rows, cols, kind});
+  return cases;
+}
+
+/// One row of the transformer block table.
+struct BlockCase {
+  llvm::StringRef config; // examples/transformer_block/<config>.mlir
+  int64_t seq, dim, hidden;
+  int repeats;
+  llvm::StringRef kind; // the norms: "layer" (as written) or "rms"
+
+  std::string getName() const {
+    return llvm::formatv("block/{0}/{1}", config, kind);
+  }
+};
+
+std::vector<BlockCase> getBlockCases(bool quick) {
+  std::vector<BlockCase> cases;
+  for (llvm::StringRef kind : {"layer", "rms"})
+    cases.push_back({"tiny", 80, 128, 256, quick ? 5 : 50, kind});
+  if (!quick)
+    for (llvm::StringRef kind : {"layer", "rms"})
+      cases.push_back({"7b", 128, 4096, 11008, 3, kind});
+  return cases;
+}
+
+/// One projection of the block: [m, k] x [k, n].
+struct MatmulCase {
+  int64_t m, k, n;
+
+  std::string getName() const {
+    return llvm::formatv("matmul/{0}x{1}x{2}", m, k, n);
+  }
+};
+
+std::vector<MatmulCase> getMatmulCases(bool quick) {
+  std::vector<MatmulCase> cases = {{80, 128, 256}};
+  if (!quick)
+    cases.push_back({128, 4096, 4096});
+  return cases;
+}
+
+/// The cases whose name `filter` matches (all without a filter).
+template <typename Case>
+std::vector<Case> select(std::vector<Case> cases, const llvm::Regex *filter) {
+  if (filter)
+    llvm::erase_if(cases,
+                   [&](const Case &c) { return !filter->match(c.getName()); });
+  return cases;
+}
+
+//===----------------------------------------------------------------------===//
 // Norm table
 //===----------------------------------------------------------------------===//
 
-std::string normModule(bool layer, bool bf16, int64_t rows, int64_t cols) {
+/// LayerNorm with scale and bias on [rows, cols]; norm-set-kind turns it into
+/// RMSNorm with scale, the bias left an unused argument.
+std::string normModule(bool bf16, int64_t rows, int64_t cols) {
   std::string t =
       llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols, bf16 ? "bf16" : "f32");
   std::string p = llvm::formatv("tensor<{0}x{1}>", cols, bf16 ? "bf16" : "f32");
   return llvm::formatv("func.func @main(%x: {0}, %g: {1}, %b: {1}) -> {0} {{\n"
-                       "  %y = norm.{2} %x scale(%g : {1}){3} {{epsilon = "
-                       "1.0e-5 : f64} : {0} -> {0}\n"
+                       "  %y = norm.layer_norm %x scale(%g : {1}) bias(%b : "
+                       "{1}) {{epsilon = 1.0e-5 : f64} : {0} -> {0}\n"
                        "  return %y : {0}\n}\n",
-                       t, p, layer ? "layer_norm" : "rms_norm",
-                       layer ? " bias(%b : " + p + ")" : std::string());
+                       t, p);
 }
+
+/// The inputs of the cases of one dtype and shape, and the buffers their
+/// implementations write.
+struct NormInputs {
+  bool bf16;
+  int64_t rows, cols;
+  NpyArray x, g, b;
+  std::vector<uint8_t> y, copyDst;
+  std::vector<float> gf, bf; // g and b in f32, for oneDNN
+
+  NormInputs(bool bf16, int64_t rows, int64_t cols)
+      : bf16(bf16), rows(rows), cols(cols) {
+    ElementType type = bf16 ? ElementType::BF16 : ElementType::F32;
+    x = randomArray(type, {rows, cols}, 1, 1.0, 2.0);
+    g = randomArray(type, {cols}, 2, 1.0, 0.5);
+    b = randomArray(type, {cols}, 3);
+    y.resize(x.data.size());
+    copyDst.resize(x.data.size());
+    gf = toFloats(g);
+    bf = toFloats(b);
+  }
+  bool holds(const NormCase &c) const {
+    return c.bf16 == bf16 && c.rows == rows && c.cols == cols;
+  }
+
+private:
+  std::vector<float> toFloats(const NpyArray &a) const {
+    std::vector<float> f(cols);
+    for (int64_t c = 0; c < cols; ++c)
+      f[c] = bf16 ? bf16BitsToFloat(
+                        reinterpret_cast<const uint16_t *>(a.data.data())[c])
+                  : reinterpret_cast<const float *>(a.data.data())[c];
+    return f;
+  }
+};
 
 struct Row {
   std::string impl, op, dtype, shape;
@@ -249,94 +374,72 @@ struct Row {
   double medianSeconds, gbps, ratio;
 };
 
-void benchNorms(std::vector<Row> &table, std::vector<std::string> &compileLog,
-                int rounds, double roundSeconds) {
-  const std::pair<int64_t, int64_t> shapes[] = {
-      {4096, 4096}, {16384, 1024}, {1024, 8192}, {80, 128}};
-  int allThreads = std::max(1u, std::thread::hardware_concurrency());
-  for (int threads : {1, allThreads}) {
-    if (threads == allThreads && allThreads == 1)
-      break;
-    for (bool bf16 : {false, true}) {
-      for (auto [rows, cols] : shapes) {
-        ElementType type = bf16 ? ElementType::BF16 : ElementType::F32;
-        size_t elem = bf16 ? 2 : 4;
-        NpyArray x = randomArray(type, {rows, cols}, 1, 1.0, 2.0);
-        NpyArray g = randomArray(type, {cols}, 2, 1.0, 0.5);
-        NpyArray b = randomArray(type, {cols}, 3);
-        size_t bytes = x.data.size();
-        std::vector<uint8_t> y(bytes), copyDst(bytes);
-        std::vector<float> gf(cols), bf(cols);
-        for (int64_t c = 0; c < cols; ++c) {
-          gf[c] = bf16
-                      ? fromBF16(reinterpret_cast<uint16_t *>(g.data.data())[c])
-                      : reinterpret_cast<float *>(g.data.data())[c];
-          bf[c] = bf16
-                      ? fromBF16(reinterpret_cast<uint16_t *>(b.data.data())[c])
-                      : reinterpret_cast<float *>(b.data.data())[c];
-        }
-        std::string shape = llvm::formatv("{0}x{1}", rows, cols);
-        std::string dtype = bf16 ? "bf16" : "f32";
-        omp_set_num_threads(threads);
+void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
+                std::vector<Row> &table, std::vector<std::string> &compileLog) {
+  std::optional<NormInputs> in;
+  for (const NormCase &nc : cases) {
+    if (!in || !in->holds(nc))
+      in.emplace(nc.bf16, nc.rows, nc.cols);
+    bool layer = nc.kind == "layer";
+    int threads = nc.threads;
+    int64_t rows = nc.rows, cols = nc.cols;
+    size_t bytes = in->x.data.size();
+    std::string shape = llvm::formatv("{0}x{1}", rows, cols);
+    std::string dtype = nc.bf16 ? "bf16" : "f32";
+    omp_set_num_threads(threads);
 
-        for (bool layer : {false, true}) {
-          Compiled compiled = compile(normModule(layer, bf16, rows, cols),
-                                      "main", {x, g, b}, threads > 1);
-          compileLog.push_back(
-              llvm::formatv("{0,-10} {1,-5} {2,-10} {3} thread(s): {4:f3} s",
-                            layer ? "layer_norm" : "rms_norm", dtype, shape,
-                            threads, compiled.jit->getCompileSeconds()));
-          std::unique_ptr<OneDNN> onednn;
-          if (layer)
-            onednn = std::make_unique<OneDNN>(bf16, rows, cols, x.data.data(),
-                                              y.data(), gf.data(), bf.data());
-          std::vector<Impl> impls;
-          impls.push_back(
-              {"copy",
-               [&] { copy(x.data.data(), copyDst.data(), bytes, threads); }});
-          impls.push_back({"norm", [&] { compiled.call->invoke(); }});
-          if (onednn)
-            impls.push_back({"oneDNN", [&] { onednn->run(); }});
-          // Structured bindings are captured by copy (C++17 lambdas cannot
-          // capture them by reference).
-          impls.push_back(
-              {"scalar", [&, rows = rows, cols = cols] {
-                 if (bf16)
-                   scalarNorm(
-                       layer, reinterpret_cast<uint16_t *>(x.data.data()),
-                       reinterpret_cast<uint16_t *>(g.data.data()),
-                       reinterpret_cast<uint16_t *>(b.data.data()),
-                       reinterpret_cast<uint16_t *>(y.data()), rows, cols,
-                       threads, [](uint16_t v) { return fromBF16(v); },
-                       [](float v) { return toBF16(v); });
-                 else
-                   scalarNorm(
-                       layer, reinterpret_cast<float *>(x.data.data()),
-                       reinterpret_cast<float *>(g.data.data()),
-                       reinterpret_cast<float *>(b.data.data()),
-                       reinterpret_cast<float *>(y.data()), rows, cols, threads,
-                       [](float v) { return v; }, [](float v) { return v; });
-               }});
-          measure(impls, rounds, roundSeconds);
-          // Bytes each implementation must move: x, y and the parameters.
-          double moved = 2.0 * bytes + (layer ? 2 : 1) * cols * elem;
-          double copyGBps = 2.0 * bytes / median(impls[0].samples) * 1e-9;
-          for (Impl &impl : impls) {
-            double t = median(impl.samples);
-            double gbps =
-                (impl.name == "copy" ? 2.0 * bytes : moved) / t * 1e-9;
-            table.push_back({impl.name,
-                             impl.name == "copy" ? "-"
-                             : layer             ? "layer"
-                                                 : "rms",
-                             dtype, shape, threads, t, gbps, gbps / copyGBps});
-          }
-          if (!layer) // oneDNN 2.6 has no RMSNorm
-            table.push_back(
-                {"oneDNN", "rms", dtype, shape, threads, NAN, NAN, NAN});
-        }
-      }
+    Compiled compiled = compile(normModule(nc.bf16, rows, cols), nc.kind,
+                                "main", {in->x, in->g, in->b}, threads > 1);
+    compileLog.push_back(
+        llvm::formatv("{0,-10} {1,-5} {2,-10} {3} thread(s): {4:f3} s",
+                      layer ? "layer_norm" : "rms_norm", dtype, shape, threads,
+                      compiled.jit->getCompileSeconds()));
+    std::unique_ptr<OneDNN> onednn;
+    if (layer)
+      onednn =
+          std::make_unique<OneDNN>(nc.bf16, rows, cols, in->x.data.data(),
+                                   in->y.data(), in->gf.data(), in->bf.data());
+    std::vector<Impl> impls;
+    impls.push_back(
+        {"copy",
+         [&] { copy(in->x.data.data(), in->copyDst.data(), bytes, threads); }});
+    impls.push_back({"norm", [&] { compiled.call->invoke(); }});
+    if (onednn)
+      impls.push_back({"oneDNN", [&] { onednn->run(); }});
+    impls.push_back(
+        {"scalar", [&] {
+           if (nc.bf16)
+             scalarNorm(
+                 layer, reinterpret_cast<uint16_t *>(in->x.data.data()),
+                 reinterpret_cast<uint16_t *>(in->g.data.data()),
+                 reinterpret_cast<uint16_t *>(in->b.data.data()),
+                 reinterpret_cast<uint16_t *>(in->y.data()), rows, cols,
+                 threads, [](uint16_t v) { return bf16BitsToFloat(v); },
+                 [](float v) { return storeBF16(v); });
+           else
+             scalarNorm(
+                 layer, reinterpret_cast<float *>(in->x.data.data()),
+                 reinterpret_cast<float *>(in->g.data.data()),
+                 reinterpret_cast<float *>(in->b.data.data()),
+                 reinterpret_cast<float *>(in->y.data()), rows, cols, threads,
+                 [](float v) { return v; }, [](float v) { return v; });
+         }});
+    measure(impls, rounds, roundSeconds);
+    // Bytes each implementation must move: x, y and the parameters.
+    size_t elem = nc.bf16 ? 2 : 4;
+    double moved = 2.0 * bytes + (layer ? 2 : 1) * cols * elem;
+    double copyGBps = 2.0 * bytes / median(impls[0].samples) * 1e-9;
+    for (Impl &impl : impls) {
+      double t = median(impl.samples);
+      double gbps = (impl.name == "copy" ? 2.0 * bytes : moved) / t * 1e-9;
+      table.push_back({impl.name,
+                       impl.name == "copy" ? "-"
+                       : layer             ? "layer"
+                                           : "rms",
+                       dtype, shape, threads, t, gbps, gbps / copyGBps});
     }
+    if (!layer) // oneDNN 2.6 has no RMSNorm
+      table.push_back({"oneDNN", "rms", dtype, shape, threads, NAN, NAN, NAN});
   }
 }
 
@@ -371,67 +474,74 @@ std::string readFile(const std::string &path) {
   return s.str();
 }
 
-void benchBlock(const std::string &exampleDir, const std::string &config,
-                int64_t seq, int64_t dim, int64_t hidden, int64_t heads,
-                int repeats) {
-  // Weights scaled by 1/sqrt(fan-in), as initialized for training.
-  std::vector<std::vector<int64_t>> shapes = {
-      {seq, dim}, {dim}, {dim}, {dim, dim},    {dim, dim},    {dim, dim},
-      {dim, dim}, {dim}, {dim}, {dim, hidden}, {dim, hidden}, {hidden, dim}};
+/// A block's module (LayerNorm as written) and its weights.
+struct BlockInputs {
+  llvm::StringRef config;
+  std::string source;
   std::vector<NpyArray> args;
-  for (auto [i, shape] : llvm::enumerate(shapes)) {
-    double stddev =
-        shape.size() == 2 && i > 0 ? 1.0 / std::sqrt(shape[0]) : 1.0;
-    double mean = shape.size() == 1 && (i == 1 || i == 7) ? 1.0 : 0.0;
-    args.push_back(randomArray(ElementType::F32, shape, 10 + i, mean,
-                               shape.size() == 1 ? 0.1 : stddev));
-  }
-  std::string source = readFile(exampleDir + "/" + config + ".mlir");
-  double flops = 2.0 * seq * (4.0 * dim * dim + 3.0 * dim * hidden) +
-                 2.0 * 2.0 * seq * seq * dim;
-  for (const char *kind : {"layer", "rms"}) {
-    // The block with the norms switched, and the norms alone on [seq, dim].
-    std::string switched = source;
-    if (std::string(kind) == "rms") {
-      size_t at;
-      while ((at = switched.find("norm.layer_norm")) != std::string::npos) {
-        size_t bias = switched.find(" bias(", at);
-        size_t close = switched.find(")", bias);
-        switched.erase(bias, close + 1 - bias);
-        switched.replace(at, 15, "norm.rms_norm");
-      }
-    }
-    Compiled block = compile(switched, "block", args, /*parallel=*/true);
-    std::vector<Impl> impls = {{"block", [&] { block.call->invoke(); }}};
-    measure(impls, 1, 0.0);
-    for (int i = 1; i < repeats; ++i)
-      measure(impls, 1, 0.0);
-    double t = median(impls[0].samples);
 
-    std::string t2 = llvm::formatv("tensor<{0}x{1}xf32>", seq, dim);
-    std::string t1 = llvm::formatv("tensor<{0}xf32>", dim);
-    std::string norms = llvm::formatv(
-        "func.func @main(%x: {0}, %g: {1}, %b: {1}) -> ({0}, {0}) {{\n"
-        "  %a = norm.{2} %x scale(%g : {1}){3} : {0} -> {0}\n"
-        "  %c = norm.{2} %a scale(%g : {1}){3} : {0} -> {0}\n"
-        "  return %a, %c : {0}, {0}\n}\n",
-        t2, t1, std::string(kind) == "rms" ? "rms_norm" : "layer_norm",
-        std::string(kind) == "rms" ? "" : " bias(%b : " + t1 + ")");
-    Compiled normsOnly =
-        compile(norms, "main", {args[0], args[1], args[2]}, true);
-    std::vector<Impl> normImpls = {
-        {"norms", [&] { normsOnly.call->invoke(); }}};
-    measure(normImpls, 3, 0.05);
-    double tn = median(normImpls[0].samples);
-    llvm::outs() << llvm::formatv(
-        "{0,-5} {1,-6} {2,8:f3} s {3,10:f2} ms {4,12:f1} {5,10:f2} {6,9:f2}%\n",
-        config, kind, block.jit->getCompileSeconds(), t * 1e3, seq / t,
-        flops / t * 1e-9, 100.0 * tn / t);
+  explicit BlockInputs(const BlockCase &c) : config(c.config) {
+    source = readFile(std::string(NORM_EXAMPLES_DIR) + "/" + c.config.str() +
+                      ".mlir");
+    // Weights scaled by 1/sqrt(fan-in), as initialized for training.
+    std::vector<std::vector<int64_t>> shapes = {
+        {c.seq, c.dim},    {c.dim},           {c.dim},
+        {c.dim, c.dim},    {c.dim, c.dim},    {c.dim, c.dim},
+        {c.dim, c.dim},    {c.dim},           {c.dim},
+        {c.dim, c.hidden}, {c.dim, c.hidden}, {c.hidden, c.dim}};
+    for (auto [i, shape] : llvm::enumerate(shapes)) {
+      double stddev =
+          shape.size() == 2 && i > 0 ? 1.0 / std::sqrt(shape[0]) : 1.0;
+      double mean = shape.size() == 1 && (i == 1 || i == 7) ? 1.0 : 0.0;
+      args.push_back(randomArray(ElementType::F32, shape, 10 + i, mean,
+                                 shape.size() == 1 ? 0.1 : stddev));
+    }
+  }
+};
+
+void benchBlock(const BlockCase &c, const BlockInputs &in) {
+  double flops = 2.0 * c.seq * (4.0 * c.dim * c.dim + 3.0 * c.dim * c.hidden) +
+                 2.0 * 2.0 * c.seq * c.seq * c.dim;
+  Compiled block = compile(in.source, c.kind, "block", in.args,
+                           /*parallel=*/true);
+  std::vector<Impl> impls = {{"block", [&] { block.call->invoke(); }}};
+  measure(impls, 1, 0.0);
+  for (int i = 1; i < c.repeats; ++i)
+    measure(impls, 1, 0.0);
+  double t = median(impls[0].samples);
+
+  // The block's two norms alone on [seq, dim].
+  std::string t2 = llvm::formatv("tensor<{0}x{1}xf32>", c.seq, c.dim);
+  std::string t1 = llvm::formatv("tensor<{0}xf32>", c.dim);
+  std::string norms = llvm::formatv(
+      "func.func @main(%x: {0}, %g: {1}, %b: {1}) -> ({0}, {0}) {{\n"
+      "  %a = norm.layer_norm %x scale(%g : {1}) bias(%b : {1}) : {0} -> {0}\n"
+      "  %c = norm.layer_norm %a scale(%g : {1}) bias(%b : {1}) : {0} -> {0}\n"
+      "  return %a, %c : {0}, {0}\n}\n",
+      t2, t1);
+  Compiled normsOnly = compile(norms, c.kind, "main",
+                               {in.args[0], in.args[1], in.args[2]}, true);
+  std::vector<Impl> normImpls = {{"norms", [&] { normsOnly.call->invoke(); }}};
+  measure(normImpls, 3, 0.05);
+  double tn = median(normImpls[0].samples);
+  llvm::outs() << llvm::formatv(
+      "{0,-5} {1,-6} {2,8:f3} s {3,10:f2} ms {4,12:f1} {5,10:f2} {6,9:f2}%\n",
+      c.config, c.kind, block.jit->getCompileSeconds(), t * 1e3, c.seq / t,
+      flops / t * 1e-9, 100.0 * tn / t);
+}
+
+void benchBlocks(llvm::ArrayRef<BlockCase> cases) {
+  std::optional<BlockInputs> in;
+  for (const BlockCase &c : cases) {
+    if (!in || in->config != c.config)
+      in.emplace(c);
+    benchBlock(c, *in);
   }
 }
 
-/// Our matmul against OpenBLAS sgemm on one projection of the block.
-void benchMatmul(int64_t m, int64_t k, int64_t n, int allThreads) {
+/// Our matmul (one thread) against OpenBLAS sgemm with each thread count.
+void benchMatmul(const MatmulCase &mc, llvm::ArrayRef<int> threadCounts) {
+  int64_t m = mc.m, k = mc.k, n = mc.n;
   NpyArray a = randomArray(ElementType::F32, {m, k}, 1);
   NpyArray b = randomArray(ElementType::F32, {k, n}, 2);
   std::vector<float> c(m * n);
@@ -447,21 +557,18 @@ void benchMatmul(int64_t m, int64_t k, int64_t n, int allThreads) {
                     "tensor<{0}x{2}xf32>\n"
                     "  return %r : tensor<{0}x{2}xf32>\n}\n",
                     m, k, n);
-  Compiled compiled = compile(source, "main", {a, b}, false);
+  Compiled compiled = compile(source, /*normKind=*/"", "main", {a, b}, false);
   const float *pa = reinterpret_cast<const float *>(a.data.data());
   const float *pb = reinterpret_cast<const float *>(b.data.data());
   std::vector<Impl> impls = {
       {"norm (1 thread)", [&] { compiled.call->invoke(); }}};
-  for (int threads : {1, allThreads}) {
+  for (int threads : threadCounts)
     impls.push_back({llvm::formatv("OpenBLAS ({0} thread(s))", threads).str(),
                      [&, threads] {
                        openblas_set_num_threads(threads);
                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m,
                                    n, k, 1.0f, pa, k, pb, n, 0.0f, c.data(), n);
                      }});
-    if (allThreads == 1)
-      break;
-  }
   measure(impls, 3, 0.3);
   double flops = 2.0 * m * n * k;
   for (Impl &impl : impls)
@@ -470,44 +577,151 @@ void benchMatmul(int64_t m, int64_t k, int64_t n, int allThreads) {
         impl.name, m, k, n, median(impl.samples) * 1e3,
         flops / median(impl.samples) * 1e-9);
 }
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+/// Command-line options, local to main so they cannot clash with LLVM's.
+struct Options {
+  cl::OptionCategory category{"norm-bench options"};
+  cl::opt<std::string> filter{
+      "filter",
+      cl::desc("Run only the cases whose name contains a match of this "
+               "regular expression (a plain substring is one); anchor with ^ "
+               "and $"),
+      cl::value_desc("regex"), cl::cat(category)};
+  cl::opt<bool> list{"list",
+                     cl::desc("Print the names of the selected cases and exit"),
+                     cl::cat(category)};
+  cl::opt<unsigned> rounds{
+      "rounds",
+      cl::desc("Interleaved rounds of each normalization case; the table "
+               "reports medians over all of them (default 5, 2 with --quick)"),
+      cl::init(5), cl::cat(category)};
+  cl::list<unsigned> threads{
+      "threads",
+      cl::desc("Thread counts of the normalization table and of OpenBLAS, "
+               "comma-separated; each is 1 (norm's serial code) or the "
+               "number of cores (its parallel code, on all cores). Default: "
+               "both"),
+      cl::value_desc("n,..."), cl::CommaSeparated, cl::cat(category)};
+  cl::opt<bool> quick{
+      "quick",
+      cl::desc("Shorter run: 2 rounds of 20 ms, 5 runs of the tiny block, no "
+               "7b block nor its 4096x4096 matmul"),
+      cl::cat(category)};
+};
+
+constexpr const char *kOverview =
+    R"(norm-bench: norm against a same-run copy, oneDNN, a scalar loop and OpenBLAS
+
+Prints the normalization table (median time, GB/s and the ratio to a copy of
+the same bytes measured in the same rounds with the same threads), then the
+transformer block and matmul tables. Case names, which --filter matches:
+  normalization   op/dtype/shape/threads   rms/bf16/4096x4096/1
+  block           block/config/norm        block/tiny/rms
+  matmul          matmul/MxKxN             matmul/80x128x256
+Example: norm-bench --filter='^layer/f32/80x128/1$' --rounds=1
+)";
+
+int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "norm-bench") << message << "\n";
+  return 1;
+}
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  // libLLVM registers an undocumented --threads=<int> of its own, which would
+  // clash with ours; nothing in norm-bench reads it.
+  if (cl::Option *llvmThreads = cl::getRegisteredOptions().lookup("threads"))
+    llvmThreads->removeArgument();
+  Options options;
+  cl::HideUnrelatedOptions(options.category);
+  cl::ParseCommandLineOptions(argc, argv, kOverview);
+
+  // Every flag is checked before any work.
+  int allThreads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<int> threadCounts;
+  for (unsigned threads : options.threads) {
+    if (threads != 1 && threads != unsigned(allThreads))
+      return fail(llvm::formatv("--threads={0}: each count must be 1 or {1} "
+                                "(norm's parallel code runs on all {1} cores)",
+                                threads, allThreads));
+    if (!llvm::is_contained(threadCounts, int(threads)))
+      threadCounts.push_back(threads);
+  }
+  if (threadCounts.empty()) {
+    threadCounts.push_back(1);
+    if (allThreads > 1)
+      threadCounts.push_back(allThreads);
+  }
+  int rounds = options.quick && !options.rounds.getNumOccurrences()
+                   ? 2
+                   : int(options.rounds);
+  if (rounds < 1)
+    return fail("--rounds must be at least 1");
+  double roundSeconds = options.quick ? 0.02 : 0.1;
+  std::optional<llvm::Regex> filter;
+  if (!options.filter.empty()) {
+    filter.emplace(options.filter);
+    std::string error;
+    if (!filter->isValid(error))
+      return fail("--filter='" + options.filter + "': " + error);
+  }
+  const llvm::Regex *filterPtr = filter ? &*filter : nullptr;
+  std::vector<NormCase> normCases =
+      select(getNormCases(threadCounts), filterPtr);
+  std::vector<BlockCase> blockCases =
+      select(getBlockCases(options.quick), filterPtr);
+  std::vector<MatmulCase> matmulCases =
+      select(getMatmulCases(options.quick), filterPtr);
+  if (normCases.empty() && blockCases.empty() && matmulCases.empty())
+    return fail("no case matches --filter='" + options.filter +
+                "' (--list prints the names)");
+  if (options.list) {
+    for (const NormCase &c : normCases)
+      llvm::outs() << c.getName() << "\n";
+    for (const BlockCase &c : blockCases)
+      llvm::outs() << c.getName() << "\n";
+    for (const MatmulCase &c : matmulCases)
+      llvm::outs() << c.getName() << "\n";
+    return 0;
+  }
+
   // Freed JIT results are reused instead of returned to the OS: fresh pages
   // would be timed, not the kernels.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  bool quick = argc > 1 && std::string(argv[1]) == "--quick";
-  std::string exampleDir = NORM_EXAMPLES_DIR;
-  int rounds = quick ? 2 : 5;
-  double roundSeconds = quick ? 0.02 : 0.1;
-  int allThreads = std::max(1u, std::thread::hardware_concurrency());
 
-  std::vector<Row> table;
-  std::vector<std::string> compileLog;
-  benchNorms(table, compileLog, rounds, roundSeconds);
-  llvm::outs() << "== Normalization: median of " << rounds
-               << " interleaved rounds; GB/s = (x + y + parameters) bytes / "
-                  "time; 'vs copy' = GB/s over the same-run copy with the same "
-                  "threads ==\n";
-  printNormTable(table);
-  llvm::outs() << "\n== norm compile time (lower + JIT, excluded above) ==\n";
-  for (const std::string &line : compileLog)
-    llvm::outs() << line << "\n";
+  if (!normCases.empty()) {
+    std::vector<Row> table;
+    std::vector<std::string> compileLog;
+    benchNorms(normCases, rounds, roundSeconds, table, compileLog);
+    llvm::outs() << "== Normalization: median of " << rounds
+                 << " interleaved rounds; GB/s = (x + y + parameters) bytes / "
+                    "time; 'vs copy' = GB/s over the same-run copy with the "
+                    "same threads ==\n";
+    printNormTable(table);
+    llvm::outs() << "\n== norm compile time (lower + JIT, excluded above) ==\n";
+    for (const std::string &line : compileLog)
+      llvm::outs() << line << "\n";
+  }
 
-  llvm::outs() << "\n== Transformer block (pre-norm, f32, norms on "
-               << allThreads << " threads, matmuls on 1) ==\n";
-  llvm::outs() << llvm::formatv(
-      "{0,-5} {1,-6} {2,10} {3,13} {4,12} {5,10} {6,10}\n", "block", "norm",
-      "compile", "run", "tokens/s", "GFLOP/s", "in norms");
-  benchBlock(exampleDir, "tiny", 80, 128, 256, 8, quick ? 5 : 50);
-  if (!quick)
-    benchBlock(exampleDir, "7b", 128, 4096, 11008, 32, 3);
-  llvm::outs() << "\n== Matmul against OpenBLAS sgemm (same run) ==\n";
-  benchMatmul(80, 128, 256, allThreads);
-  if (!quick)
-    benchMatmul(128, 4096, 4096, allThreads);
+  if (!blockCases.empty()) {
+    llvm::outs() << "\n== Transformer block (pre-norm, f32, norms on "
+                 << allThreads << " threads, matmuls on 1) ==\n";
+    llvm::outs() << llvm::formatv(
+        "{0,-5} {1,-6} {2,10} {3,13} {4,12} {5,10} {6,10}\n", "block", "norm",
+        "compile", "run", "tokens/s", "GFLOP/s", "in norms");
+    benchBlocks(blockCases);
+  }
+  if (!matmulCases.empty()) {
+    llvm::outs() << "\n== Matmul against OpenBLAS sgemm (same run) ==\n";
+    for (const MatmulCase &c : matmulCases)
+      benchMatmul(c, threadCounts);
+  }
   llvm::outs().flush();
   return 0;
 }

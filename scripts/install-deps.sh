@@ -4,12 +4,17 @@
 # With --fuzz, also what `make fuzz` needs.
 set -euo pipefail
 
+# LLVMConfig.cmake looks for zlib, zstd, libxml2, libedit, libffi and curl
+# with optional find_package calls; their imported targets are linked only by
+# LLVM's static component libraries (LLVMSupport, LLVMLineEditor, ...), and
+# norm links the shared libMLIR and libLLVM, whose runtime dependencies come
+# with libllvm22. So none of their -dev packages is needed here (llvm-22-dev
+# itself pulls in libffi-dev, libxml2-dev, libz3-dev and libncurses-dev).
 packages=(
   cmake ninja-build ccache g++ python3 python3-numpy make clang-format
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev
   libdnnl-dev libopenblas-dev
-  zlib1g-dev libzstd-dev libxml2-dev libedit-dev libffi-dev libcurl4-openssl-dev
 )
 
 # `make fuzz` only: clang 14 and its libFuzzer/sanitizer runtimes
