@@ -1,6 +1,7 @@
 //===- JitModule.cpp - Compile a norm module and call its entry -----------===//
 
 #include "norm/ExecutionEngine/JitModule.h"
+#include "norm/ExecutionEngine/Device.h"
 #include "norm/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -18,10 +19,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
-
-#ifdef NORM_HAS_CUDA_RUNTIME
-#include "norm/Runtime/CudaRuntime.h"
-#endif
 
 #include <cassert>
 #include <chrono>
@@ -196,12 +193,15 @@ static std::string getRuntimeLibDir(const JitOptions &options) {
   return NORM_MLIR_LIB_DIR;
 }
 
-/// Sets the options of the pipeline that `options` select; the CPU's vector
-/// size is the host's unless given.
+/// The CPU's vector size: the host's unless given.
+static int64_t resolveVectorSize(const JitOptions &options) {
+  return options.vectorSize != 0 ? options.vectorSize : getHostVectorSize();
+}
+
+/// Sets the options of the pipeline that `options` select.
 static void setPipelineOptions(const JitOptions &options,
                                mlir::norm::CPUPipelineOptions &pipeline) {
-  pipeline.vectorSize =
-      options.vectorSize != 0 ? options.vectorSize : getHostVectorSize();
+  pipeline.vectorSize = resolveVectorSize(options);
   pipeline.parallel = options.parallel;
   pipeline.minTaskBytes = options.minTaskBytes;
 }
@@ -235,69 +235,76 @@ llvm::Error norm::validateJitOptions(const JitOptions &options) {
   return mlir::norm::validateGPUPipelineOptions(pipeline);
 }
 
-Expected<std::unique_ptr<JitModule>>
-JitModule::compile(mlir::ModuleOp module, StringRef entry,
-                   const JitOptions &options) {
-  if (llvm::Error error = validateJitOptions(options))
-    return error;
-  auto start = std::chrono::steady_clock::now();
-  mlir::MLIRContext *ctx = module->getContext();
-
+/// The function to run, or an error listing the module's functions.
+static Expected<mlir::func::FuncOp> lookupEntry(mlir::ModuleOp module,
+                                                StringRef entry) {
   auto func = module.lookupSymbol<mlir::func::FuncOp>(entry);
-  if (!func || func.isExternal()) {
-    std::string available;
-    for (auto f : module.getOps<mlir::func::FuncOp>())
-      if (!f.isExternal())
-        available += (available.empty() ? "@" : ", @") + f.getSymName().str();
-    return makeError("no function @" + entry + " to run in the module" +
-                     (available.empty() ? std::string()
-                                        : " (functions: " + available + ")"));
-  }
+  if (func && !func.isExternal())
+    return func;
+  std::string available;
+  for (auto f : module.getOps<mlir::func::FuncOp>())
+    if (!f.isExternal())
+      available += (available.empty() ? "@" : ", @") + f.getSymName().str();
+  return makeError(
+      "no function @" + entry + " to run in the module" +
+      (available.empty() ? std::string() : " (functions: " + available + ")"));
+}
 
-  std::unique_ptr<JitModule> jit(new JitModule());
-  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+/// The specs of `types`, the arguments or results (`what`) of `entry`.
+static Expected<std::vector<TensorSpec>>
+getSpecs(mlir::TypeRange types, StringRef what, StringRef entry) {
+  std::vector<TensorSpec> specs;
+  for (auto [i, type] : llvm::enumerate(types)) {
     Expected<TensorSpec> spec =
-        getSpec(type, llvm::formatv("argument #{0} of @{1}", i, entry).str());
+        getSpec(type, llvm::formatv("{0} #{1} of @{2}", what, i, entry).str());
     if (!spec)
       return spec.takeError();
-    jit->arguments.push_back(std::move(*spec));
+    specs.push_back(std::move(*spec));
   }
-  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
-    Expected<TensorSpec> spec =
-        getSpec(type, llvm::formatv("result #{0} of @{1}", i, entry).str());
-    if (!spec)
-      return spec.takeError();
-    jit->results.push_back(std::move(*spec));
-  }
-  func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(ctx));
-  pruneUnreachableFunctions(module, func);
+  return specs;
+}
 
-  // Lower, collecting diagnostics with their locations for the caller.
-  std::string diagnostics;
-  llvm::raw_string_ostream diagnosticStream(diagnostics);
-  mlir::ScopedDiagnosticHandler handler(ctx, [&](mlir::Diagnostic &diag) {
+namespace {
+/// Collects the diagnostics of lowering and translation, with their
+/// locations, for the error returned to the caller.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(mlir::MLIRContext *ctx)
+      : handler(ctx, [this](mlir::Diagnostic &diag) {
+          record(diag);
+          return mlir::success();
+        }) {}
+  const std::string &str() const { return text; }
+
+private:
+  void record(mlir::Diagnostic &diag) {
+    llvm::raw_string_ostream os(text);
     StringRef severity =
         diag.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
         : diag.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
                                                                   : "note";
-    diagnosticStream << diag.getLocation() << ": " << severity << ": " << diag
-                     << "\n";
+    os << diag.getLocation() << ": " << severity << ": " << diag << "\n";
     for (mlir::Diagnostic &note : diag.getNotes()) {
       // The IR dump MLIR attaches to pass failures buries the message.
       if (StringRef(note.str()).starts_with("see current operation"))
         continue;
-      diagnosticStream << note.getLocation() << ": note: " << note << "\n";
+      os << note.getLocation() << ": note: " << note << "\n";
     }
-    return mlir::success();
-  });
+  }
+
+  std::string text;
+  mlir::ScopedDiagnosticHandler handler;
+};
+} // namespace
+
+/// Lowers `module` to the LLVM dialect with the pipeline of the target.
+static llvm::Error lower(mlir::ModuleOp module, StringRef entry,
+                         const JitOptions &options,
+                         const DiagnosticCollector &diagnostics) {
   bool gpu = options.target == Target::GPU;
-#ifndef NORM_HAS_CUDA_RUNTIME
-  if (gpu)
-    return makeError("the GPU target needs norm's CUDA runtime, which this "
-                     "build lacks (no CUDA toolkit was found when it was "
-                     "configured)");
-#endif
-  mlir::PassManager pm(ctx);
+  if (gpu && !device::isBuiltIn())
+    return device::checkAvailable();
+  mlir::PassManager pm(module->getContext());
   if (gpu) {
     mlir::norm::GPUPipelineOptions pipeline;
     setPipelineOptions(options, pipeline);
@@ -305,50 +312,38 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
   } else {
     mlir::norm::CPUPipelineOptions pipeline;
     setPipelineOptions(options, pipeline);
-    jit->vectorSize = pipeline.vectorSize;
     mlir::norm::buildNormLowerToCPUPipeline(pm, pipeline);
   }
   if (mlir::failed(pm.run(module)))
-    return makeError("lowering @" + entry + " failed:\n" + diagnostics);
+    return makeError("lowering @" + entry + " failed:\n" + diagnostics.str());
   if (options.dumpLoweredModule)
     module->print(llvm::errs());
-#ifdef NORM_HAS_CUDA_RUNTIME
   // The engine's constructors load the kernels: a device must be there.
-  if (gpu) {
-    char reason[512] = {0};
-    if (!normCudaIsAvailable(reason, sizeof(reason)))
-      return makeError(llvm::Twine("no usable CUDA device for the GPU "
-                                   "target: ") +
-                       reason);
-  }
-#endif
+  return gpu ? device::checkAvailable() : llvm::Error::success();
+}
 
+static llvm::CodeGenOptLevel getCodeGenOptLevel(unsigned optLevel) {
+  return optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+         : optLevel == 0 ? llvm::CodeGenOptLevel::None
+                         : llvm::CodeGenOptLevel::Default;
+}
+
+static Expected<std::unique_ptr<llvm::TargetMachine>>
+createHostTargetMachine(unsigned optLevel) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  mlir::registerBuiltinDialectTranslation(*ctx);
-  mlir::registerLLVMDialectTranslation(*ctx);
-  if (gpu)
-    mlir::registerGPUDialectTranslation(*ctx);
-
   Expected<llvm::orc::JITTargetMachineBuilder> machineBuilder =
       llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machineBuilder)
     return machineBuilder.takeError();
-  llvm::CodeGenOptLevel codeGenLevel =
-      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
-      : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
-                              : llvm::CodeGenOptLevel::Default;
-  machineBuilder->setCodeGenOptLevel(codeGenLevel);
-  Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      machineBuilder->createTargetMachine();
-  if (!machine)
-    return machine.takeError();
-  auto transformer =
-      mlir::makeOptimizingTransformer(options.optLevel,
-                                      /*sizeLevel=*/0, machine->get());
-  // The runtime libraries are loaded once for the process, not per engine:
-  // an engine's teardown would reset the async runtime's global thread pool
-  // under the next engine. The JIT finds their symbols in the process.
+  machineBuilder->setCodeGenOptLevel(getCodeGenOptLevel(optLevel));
+  return machineBuilder->createTargetMachine();
+}
+
+/// Loads the runtime libraries once for the process, not per engine: an
+/// engine's teardown would reset the async runtime's global thread pool
+/// under the next engine. The JIT finds their symbols in the process.
+static llvm::Error loadRuntimeLibraries(const JitOptions &options) {
   for (StringRef name :
        {"libmlir_c_runner_utils.so", "libmlir_async_runtime.so"}) {
     if (name.contains("async") && !options.parallel)
@@ -362,19 +357,78 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
     if (name.contains("async"))
       loadedAsyncRuntime() = path.str().str();
   }
+  return llvm::Error::success();
+}
+
+/// JIT-compiles the lowered `module` for the host.
+static Expected<std::unique_ptr<mlir::ExecutionEngine>>
+createEngine(mlir::ModuleOp module, StringRef entry, const JitOptions &options,
+             const DiagnosticCollector &diagnostics) {
+  mlir::MLIRContext *ctx = module->getContext();
+  mlir::registerBuiltinDialectTranslation(*ctx);
+  mlir::registerLLVMDialectTranslation(*ctx);
+  if (options.target == Target::GPU)
+    mlir::registerGPUDialectTranslation(*ctx);
+  Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      createHostTargetMachine(options.optLevel);
+  if (!machine)
+    return machine.takeError();
+  // The engine's options refer to the transformer: it must outlive them.
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      mlir::makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
+                                      machine->get());
   mlir::ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = codeGenLevel;
+  engineOptions.jitCodeGenOptLevel = getCodeGenOptLevel(options.optLevel);
+  if (llvm::Error error = loadRuntimeLibraries(options))
+    return error;
   auto engine =
       mlir::ExecutionEngine::create(module, engineOptions, std::move(*machine));
   if (!engine)
-    return makeError("compiling @" + entry + " failed: " +
-                     llvm::toString(engine.takeError()) + "\n" + diagnostics);
-  jit->engine = std::move(*engine);
-  auto entryFn = jit->engine->lookupPacked(("_mlir_ciface_" + entry).str());
+    return makeError("compiling @" + entry +
+                     " failed: " + llvm::toString(engine.takeError()) + "\n" +
+                     diagnostics.str());
+  return engine;
+}
+
+Expected<std::unique_ptr<JitModule>>
+JitModule::compile(mlir::ModuleOp module, StringRef entry,
+                   const JitOptions &options) {
+  if (llvm::Error error = validateJitOptions(options))
+    return error;
+  auto start = std::chrono::steady_clock::now();
+  Expected<mlir::func::FuncOp> func = lookupEntry(module, entry);
+  if (!func)
+    return func.takeError();
+  Expected<std::vector<TensorSpec>> arguments =
+      getSpecs(func->getArgumentTypes(), "argument", entry);
+  if (!arguments)
+    return arguments.takeError();
+  Expected<std::vector<TensorSpec>> results =
+      getSpecs(func->getResultTypes(), "result", entry);
+  if (!results)
+    return results.takeError();
+  (*func)->setAttr("llvm.emit_c_interface",
+                   mlir::UnitAttr::get(module->getContext()));
+  pruneUnreachableFunctions(module, *func);
+
+  DiagnosticCollector diagnostics(module->getContext());
+  if (llvm::Error error = lower(module, entry, options, diagnostics))
+    return error;
+  Expected<std::unique_ptr<mlir::ExecutionEngine>> engine =
+      createEngine(module, entry, options, diagnostics);
+  if (!engine)
+    return engine.takeError();
+  auto entryFn = (*engine)->lookupPacked(("_mlir_ciface_" + entry).str());
   if (!entryFn)
     return entryFn.takeError();
+  std::unique_ptr<JitModule> jit(new JitModule());
+  jit->engine = std::move(*engine);
   jit->entryFn = *entryFn;
+  jit->arguments = std::move(*arguments);
+  jit->results = std::move(*results);
+  jit->vectorSize =
+      options.target == Target::CPU ? resolveVectorSize(options) : 0;
   jit->parallel = options.parallel;
   jit->target = options.target;
   jit->compileSeconds =
@@ -456,6 +510,13 @@ llvm::Error JitModule::checkArgument(size_t index, ElementType type,
   return llvm::Error::success();
 }
 
+static std::vector<int64_t> getRanks(const std::vector<TensorSpec> &specs) {
+  std::vector<int64_t> ranks;
+  for (const TensorSpec &spec : specs)
+    ranks.push_back(spec.shape.size());
+  return ranks;
+}
+
 Expected<std::unique_ptr<PreparedCall>>
 JitModule::prepare(std::vector<HostTensor> args) const {
   if (args.size() != arguments.size())
@@ -463,6 +524,8 @@ JitModule::prepare(std::vector<HostTensor> args) const {
                                    arguments.size(), args.size())
                          .str());
   std::unique_ptr<PreparedCall> call(new PreparedCall(*this));
+  call->argumentDescriptors = MemRefDescriptors(getRanks(arguments));
+  call->resultDescriptors = MemRefDescriptors(getRanks(results));
   for (auto [i, array] : llvm::enumerate(args)) {
     if (llvm::Error error = checkArgument(i, array.type, array.shape))
       return error;
@@ -473,31 +536,8 @@ JitModule::prepare(std::vector<HostTensor> args) const {
                                      i, formatShape(array.shape),
                                      array.data.size())
                            .str());
-    AlignedBuffer buffer = std::move(array.data);
-    void *data = buffer.data();
-#ifdef NORM_HAS_CUDA_RUNTIME
-    if (target == Target::GPU) {
-      // Never null, so that results aliasing no argument are recognizable.
-      data = normCudaMalloc(std::max<size_t>(buffer.size(), 1));
-      normCudaMemcpyHtoD(data, buffer.data(), buffer.size());
-      call->deviceArguments.push_back(data);
-    }
-#endif
-    // Descriptor words: allocated, aligned, offset, sizes..., strides...
-    std::vector<int64_t> descriptor = {reinterpret_cast<int64_t>(data),
-                                       reinterpret_cast<int64_t>(data), 0};
-    descriptor.insert(descriptor.end(), array.shape.begin(), array.shape.end());
-    std::vector<int64_t> strides(array.shape.size(), 1);
-    for (int64_t d = static_cast<int64_t>(array.shape.size()) - 2; d >= 0; --d)
-      strides[d] = strides[d + 1] * array.shape[d + 1];
-    descriptor.insert(descriptor.end(), strides.begin(), strides.end());
-    call->argumentData.push_back(std::move(buffer));
-    call->argumentDescriptors.push_back(std::move(descriptor));
+    call->bindArgument(i, std::move(array));
   }
-  size_t resultWords = 0;
-  for (const TensorSpec &spec : results)
-    resultWords += 3 + 2 * spec.shape.size();
-  call->resultDescriptors.assign(resultWords, 0);
   return call;
 }
 
@@ -514,93 +554,103 @@ JitModule::run(llvm::ArrayRef<NpyArray> args) const {
 // PreparedCall
 //===----------------------------------------------------------------------===//
 
+void PreparedCall::bindArgument(size_t index, HostTensor tensor) {
+  void *data = tensor.data.data();
+  if (module.target == Target::GPU) {
+    // Never null, so that results aliasing no argument are recognizable.
+    data = device::allocate(std::max<size_t>(tensor.data.size(), 1));
+    device::copyToDevice(data, tensor.data.data(), tensor.data.size());
+    deviceArguments.push_back(data);
+  }
+  argumentDescriptors.setRowMajor(index, data, tensor.shape);
+  argumentData.push_back(std::move(tensor.data));
+}
+
 void PreparedCall::invoke() {
   freeResults();
   // The C interface takes a pointer to the results, then a pointer to each
   // argument's descriptor; the packed wrapper takes pointers to those.
   llvm::SmallVector<void *> pointers;
-  if (!module.results.empty())
+  if (!resultDescriptors.empty())
     pointers.push_back(resultDescriptors.data());
-  for (std::vector<int64_t> &descriptor : argumentDescriptors)
-    pointers.push_back(descriptor.data());
+  for (size_t i = 0, e = argumentDescriptors.size(); i < e; ++i)
+    pointers.push_back(argumentDescriptors.get(i).descriptor);
   llvm::SmallVector<void *> packed;
   for (void *&pointer : pointers)
     packed.push_back(&pointer);
   module.entryFn(packed.data());
-  hasResults = !module.results.empty();
+  hasResults = !resultDescriptors.empty();
 }
 
-/// Visits each result's descriptor: (spec, words).
-template <typename Fn>
-static void forEachResult(const std::vector<TensorSpec> &specs,
-                          const std::vector<int64_t> &words, Fn fn) {
-  size_t offset = 0;
-  for (const TensorSpec &spec : specs) {
-    fn(spec, words.data() + offset);
-    offset += 3 + 2 * spec.shape.size();
+/// The first byte of the elements of `memref`, of `elementSize` bytes each.
+static const uint8_t *getStart(const DynamicMemRefType<uint8_t> &memref,
+                               size_t elementSize) {
+  return memref.data + memref.offset * static_cast<int64_t>(elementSize);
+}
+
+/// A host copy of the bytes a view of device memory spans (any strides).
+static std::vector<uint8_t>
+copySpanToHost(const DynamicMemRefType<uint8_t> &memref, size_t elementSize) {
+  int64_t span = 1;
+  for (int64_t d = 0; d < memref.rank; ++d)
+    span += (memref.sizes[d] - 1) * memref.strides[d];
+  std::vector<uint8_t> bytes(span * elementSize);
+  device::copyToHost(bytes.data(), getStart(memref, elementSize), bytes.size());
+  return bytes;
+}
+
+/// A row-major copy of the result `memref` of `spec`, from the device on the
+/// GPU target.
+static NpyArray copyResult(const TensorSpec &spec,
+                           const DynamicMemRefType<uint8_t> &memref,
+                           bool onDevice) {
+  int64_t rank = memref.rank;
+  NpyArray array;
+  array.type = spec.type;
+  array.shape.assign(memref.sizes, memref.sizes + rank);
+  size_t elementSize = getElementSize(spec.type);
+  array.data.resize(array.numElements() * elementSize);
+  const uint8_t *base = getStart(memref, elementSize);
+  std::vector<uint8_t> hostCopy;
+  if (onDevice && array.numElements() > 0) {
+    hostCopy = copySpanToHost(memref, elementSize);
+    base = hostCopy.data();
   }
+  // Strided copy into row-major order: results may be views.
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t linear = 0, e = array.numElements(); linear < e; ++linear) {
+    int64_t offset = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      offset += index[d] * memref.strides[d];
+    std::memcpy(array.data.data() + linear * elementSize,
+                base + offset * static_cast<int64_t>(elementSize), elementSize);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < array.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return array;
 }
 
 std::vector<NpyArray> PreparedCall::getResults() const {
   std::vector<NpyArray> arrays;
-  forEachResult(
-      module.results, resultDescriptors,
-      [&](const TensorSpec &spec, const int64_t *words) {
-        size_t rank = spec.shape.size();
-        NpyArray array;
-        array.type = spec.type;
-        array.shape.assign(words + 3, words + 3 + rank);
-        size_t elementSize = getElementSize(spec.type);
-        array.data.resize(array.numElements() * elementSize);
-        const auto *base = reinterpret_cast<const uint8_t *>(words[1]) +
-                           words[2] * static_cast<int64_t>(elementSize);
-        const int64_t *strides = words + 3 + rank;
-        std::vector<uint8_t> hostCopy;
-#ifdef NORM_HAS_CUDA_RUNTIME
-        if (module.target == Target::GPU && array.numElements() > 0) {
-          // Copy the span the view covers, then gather on the host.
-          int64_t span = 1;
-          for (size_t d = 0; d < rank; ++d)
-            span += (array.shape[d] - 1) * strides[d];
-          hostCopy.resize(span * elementSize);
-          normCudaMemcpyDtoH(hostCopy.data(), base, hostCopy.size());
-          base = hostCopy.data();
-        }
-#endif
-        // Strided copy into row-major order: results may be views.
-        std::vector<int64_t> index(rank, 0);
-        for (int64_t linear = 0, e = array.numElements(); linear < e;
-             ++linear) {
-          int64_t offset = 0;
-          for (size_t d = 0; d < rank; ++d)
-            offset += index[d] * strides[d];
-          std::memcpy(array.data.data() + linear * elementSize,
-                      base + offset * static_cast<int64_t>(elementSize),
-                      elementSize);
-          for (int64_t d = static_cast<int64_t>(rank) - 1; d >= 0; --d) {
-            if (++index[d] < array.shape[d])
-              break;
-            index[d] = 0;
-          }
-        }
-        arrays.push_back(std::move(array));
-      });
+  for (auto [i, spec] : llvm::enumerate(module.results))
+    arrays.push_back(copyResult(spec, resultDescriptors.view(i),
+                                module.target == Target::GPU));
   return arrays;
 }
 
 std::vector<NpyArrayRef> PreparedCall::getResultRefs() const {
   assert(module.target == Target::CPU && "results in host memory");
   std::vector<NpyArrayRef> refs;
-  forEachResult(module.results, resultDescriptors,
-                [&](const TensorSpec &spec, const int64_t *words) {
-                  size_t rank = spec.shape.size();
-                  const auto *base =
-                      reinterpret_cast<const uint8_t *>(words[1]) +
-                      words[2] * getElementSize(spec.type);
-                  refs.emplace_back(
-                      spec.type, llvm::ArrayRef<int64_t>(words + 3, rank),
-                      llvm::ArrayRef<int64_t>(words + 3 + rank, rank), base);
-                });
+  for (auto [i, spec] : llvm::enumerate(module.results)) {
+    DynamicMemRefType<uint8_t> memref = resultDescriptors.view(i);
+    size_t rank = memref.rank;
+    refs.emplace_back(spec.type, llvm::ArrayRef<int64_t>(memref.sizes, rank),
+                      llvm::ArrayRef<int64_t>(memref.strides, rank),
+                      getStart(memref, getElementSize(spec.type)));
+  }
   return refs;
 }
 
@@ -617,29 +667,27 @@ size_t PreparedCall::getArgumentBytes() const {
 
 Expected<std::unique_ptr<PreparedCall>> PreparedCall::copy() const {
   std::vector<HostTensor> tensors;
-  for (auto [spec, buffer, descriptor] :
-       llvm::zip(module.arguments, argumentData, argumentDescriptors)) {
+  for (auto [i, spec, buffer] :
+       llvm::enumerate(module.arguments, argumentData)) {
     Expected<AlignedBuffer> data = AlignedBuffer::allocate(buffer.size());
     if (!data)
       return data.takeError();
     if (buffer.size())
       std::memcpy(data->data(), buffer.data(), buffer.size());
-    std::vector<int64_t> shape(descriptor.begin() + 3,
-                               descriptor.begin() + 3 + spec.shape.size());
-    tensors.push_back({spec.type, std::move(shape), std::move(*data)});
+    llvm::ArrayRef<int64_t> shape = argumentDescriptors.getSizes(i);
+    tensors.push_back({spec.type, shape.vec(), std::move(*data)});
   }
   return module.prepare(std::move(tensors));
 }
 
 size_t PreparedCall::getResultBytes() const {
   size_t bytes = 0;
-  forEachResult(module.results, resultDescriptors,
-                [&](const TensorSpec &spec, const int64_t *words) {
-                  size_t count = 1;
-                  for (size_t d = 0; d < spec.shape.size(); ++d)
-                    count *= words[3 + d];
-                  bytes += count * getElementSize(spec.type);
-                });
+  for (auto [i, spec] : llvm::enumerate(module.results)) {
+    size_t count = 1;
+    for (int64_t size : resultDescriptors.getSizes(i))
+      count *= size;
+    bytes += count * getElementSize(spec.type);
+  }
   return bytes;
 }
 
@@ -653,48 +701,30 @@ void PreparedCall::freeResults() {
     freed.insert(buffer.data());
   for (void *data : deviceArguments)
     freed.insert(data);
-  bool gpu = module.target == Target::GPU;
-  forEachResult(module.results, resultDescriptors,
-                [&](const TensorSpec &, const int64_t *words) {
-                  auto *allocated = reinterpret_cast<void *>(words[0]);
-                  if (!allocated || !freed.insert(allocated).second)
-                    return;
-#ifdef NORM_HAS_CUDA_RUNTIME
-                  if (gpu) {
-                    normCudaFree(allocated);
-                    return;
-                  }
-#endif
-                  std::free(allocated);
-                });
-  (void)gpu;
+  for (size_t i = 0, e = resultDescriptors.size(); i < e; ++i) {
+    void *allocated = resultDescriptors.view(i).basePtr;
+    if (!allocated || !freed.insert(allocated).second)
+      continue;
+    if (module.target == Target::GPU)
+      device::free(allocated);
+    else
+      std::free(allocated);
+  }
   hasResults = false;
 }
 
 float PreparedCall::invokeTimedOnDevice() {
-#ifdef NORM_HAS_CUDA_RUNTIME
-  if (module.target == Target::GPU) {
-    // Free the previous results first: cuMemFree synchronizes, which must
-    // not fall between the events.
-    freeResults();
-    normCudaSynchronize();
-    void *start = normCudaEventCreate(), *end = normCudaEventCreate();
-    normCudaEventRecord(start, nullptr);
-    invoke();
-    normCudaEventRecord(end, nullptr);
-    float ms = normCudaEventElapsedMs(start, end);
-    normCudaEventDestroy(start);
-    normCudaEventDestroy(end);
-    return ms;
-  }
-#endif
-  llvm::report_fatal_error("invokeTimedOnDevice needs the GPU target");
+  if (module.target != Target::GPU)
+    llvm::report_fatal_error("invokeTimedOnDevice needs the GPU target");
+  // Free the previous results first: cuMemFree synchronizes, which must not
+  // fall between the events.
+  freeResults();
+  device::synchronize();
+  return device::timeOnDevice([&] { invoke(); });
 }
 
 PreparedCall::~PreparedCall() {
   freeResults();
-#ifdef NORM_HAS_CUDA_RUNTIME
   for (void *data : deviceArguments)
-    normCudaFree(data);
-#endif
+    device::free(data);
 }

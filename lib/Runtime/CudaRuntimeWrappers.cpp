@@ -37,6 +37,8 @@
 
 #include "norm/Runtime/CudaRuntime.h"
 
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+
 #include <cuda.h>
 
 #include <algorithm>
@@ -832,27 +834,18 @@ NORM_CUDA_EXPORT void mgpuMemHostUnregister(void *ptr) {
 }
 
 namespace {
-/// The fixed prefix of a ranked memref descriptor; sizes[rank] and
-/// strides[rank] (int64_t) follow it.
-struct MemRefDescriptorPrefix {
-  void *allocated;
-  char *aligned;
-  int64_t offset;
-};
-
 /// Start and byte extent of the elements a memref can address (any strides,
-/// not only dense ones).
+/// not only dense ones). `descriptor` is a StridedMemRefType<char, rank>.
 std::pair<char *, uint64_t> memRefRange(int64_t rank, void *descriptor,
                                         int64_t elementSizeBytes) {
-  auto *prefix = static_cast<MemRefDescriptorPrefix *>(descriptor);
-  const int64_t *sizes = reinterpret_cast<const int64_t *>(prefix + 1);
-  const int64_t *strides = sizes + rank;
-  char *start = prefix->aligned + prefix->offset * elementSizeBytes;
+  DynamicMemRefType<char> memref(UnrankedMemRefType<char>{rank, descriptor});
+  char *start = memref.data + memref.offset * elementSizeBytes;
   int64_t lastElement = 0;
   for (int64_t i = 0; i < rank; ++i) {
-    if (sizes[i] == 0)
+    if (memref.sizes[i] == 0)
       return {start, 0};
-    lastElement += (sizes[i] - 1) * std::max<int64_t>(strides[i], 0);
+    lastElement +=
+        (memref.sizes[i] - 1) * std::max<int64_t>(memref.strides[i], 0);
   }
   return {start, static_cast<uint64_t>((lastElement + 1) * elementSizeBytes)};
 }

@@ -45,10 +45,12 @@ struct Options {
                              cl::desc("Replay the one case with this seed"),
                              cl::init(0), cl::cat(category)};
   cl::opt<bool> verbose{"v", cl::desc("Print every case"), cl::cat(category)};
-  cl::opt<std::string> target{
-      "target",
-      cl::desc("Where the cases run: cpu, or gpu (norm-lower-to-nvvm)"),
-      cl::init("cpu"), cl::cat(category)};
+  cl::opt<Target> target{
+      "target", cl::desc("Where the cases run"), cl::init(Target::CPU),
+      cl::values(
+          clEnumValN(Target::CPU, "cpu", "the host CPU"),
+          clEnumValN(Target::GPU, "gpu", "an NVIDIA GPU (norm-lower-to-nvvm)")),
+      cl::cat(category)};
   cl::opt<std::string> prePipeline{
       "pre-pipeline",
       cl::desc("Pass pipeline to run on each case before compiling, e.g. "
@@ -76,13 +78,6 @@ struct Options {
                "every form compiles, e.g. to PTX on a machine without a GPU)"),
       cl::cat(category)};
 };
-
-/// Where runCase compiles for, and what it runs before the target pipeline.
-Target caseTarget = Target::CPU;
-std::string prePipeline;
-bool lowerOnly = false;
-int64_t manyRows = 0;
-double perturb = 0.0;
 
 /// The unit roundoff (half an ulp of 1) of `type`.
 double unitRoundoff(ElementType type) {
@@ -205,7 +200,7 @@ std::string printCase(const Case &c) {
 
 /// Rows of at most 8 elements, at least `manyRows` of them: the first kept
 /// dim grows, the normalized ones shrink.
-void makeManyRows(Case &c, llvm::ArrayRef<int64_t> canonical,
+void makeManyRows(Case &c, llvm::ArrayRef<int64_t> canonical, int64_t manyRows,
                   std::mt19937_64 &rng) {
   int64_t otherRows = 1, first = -1;
   for (int64_t d = 0, e = c.shape.size(); d < e; ++d) {
@@ -233,7 +228,8 @@ bool isHalf(ElementType type) {
   return type == ElementType::F16 || type == ElementType::BF16;
 }
 
-Case randomCase(std::mt19937_64 &rng) {
+/// A random case; with `manyRows`, see makeManyRows.
+Case randomCase(std::mt19937_64 &rng, int64_t manyRows) {
   auto uniform = [&](int lo, int hi) {
     return std::uniform_int_distribution<int>(lo, hi)(rng);
   };
@@ -276,7 +272,7 @@ Case randomCase(std::mt19937_64 &rng) {
   c.epsilon = epsilons[uniform(0, 3)];
   auto canonical = reference::canonicalAxes(c.axes, rank);
   if (manyRows > 0) {
-    makeManyRows(c, canonical, rng);
+    makeManyRows(c, canonical, manyRows, rng);
     canonical = reference::canonicalAxes(c.axes, c.shape.size());
   }
   // A one-element row has no variance: with epsilon 0 its LayerNorm output
@@ -321,24 +317,24 @@ int64_t product(llvm::ArrayRef<int64_t> shape) {
 }
 
 /// Compares `got` to `want` elementwise, element i within `tolerance(i,
-/// want[i])`; returns a message on mismatch.
-std::optional<std::string>
-compare(llvm::StringRef what, const NpyArray &got,
-        const reference::Tensor &want,
-        llvm::function_ref<double(int64_t, double)> tolerance) {
+/// want[i])`; the error says where they differ.
+llvm::Error compare(llvm::StringRef what, const NpyArray &got,
+                    const reference::Tensor &want,
+                    llvm::function_ref<double(int64_t, double)> tolerance) {
   if (got.shape != want.shape)
-    return (what + " has the wrong shape").str();
+    return llvm::createStringError(what + " has the wrong shape");
   std::vector<double> values = toDoubles(got);
   for (size_t i = 0; i < values.size(); ++i) {
     double err = std::fabs(values[i] - want.data[i]);
     double tol = tolerance(i, want.data[i]);
     if (!(err <= tol))
-      return llvm::formatv("{0}[{1}] = {2}, reference {3} (error {4:e}, "
-                           "tolerance {5:e})",
-                           what, i, values[i], want.data[i], err, tol)
-          .str();
+      return llvm::createStringError(
+          llvm::formatv("{0}[{1}] = {2}, reference {3} (error {4:e}, "
+                        "tolerance {5:e})",
+                        what, i, values[i], want.data[i], err, tol)
+              .str());
   }
-  return std::nullopt;
+  return llvm::Error::success();
 }
 
 /// Maps the elements of a tensor to its rows (the statistics' elements) and
@@ -498,57 +494,90 @@ private:
   std::vector<double> meanAbs, moment, mean;
 };
 
-/// Compiles and runs `c` on random data; returns an error message on
-/// mismatch.
-std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
-  mlir::DialectRegistry registry;
-  mlir::norm::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  std::string ir = printCase(c);
-  std::string diagnostics;
-  llvm::raw_string_ostream diagStream(diagnostics);
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    diagStream << d.getLocation() << ": " << d << "\n";
-    return mlir::success();
-  });
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, &context);
-  if (!module)
-    return "the generated IR does not parse:\n" + diagnostics;
-  if (!prePipeline.empty()) {
-    mlir::PassManager pm(&context);
-    // The pass manager is anchored on builtin.module already: take the
-    // pipeline inside a `builtin.module(...)` wrapper, as mlir-opt does, or
-    // a bare one (nesting one module deeper would run nothing).
-    llvm::StringRef text = llvm::StringRef(prePipeline).trim();
-    if (text.consume_front("builtin.module(") && !text.consume_back(")"))
-      return "--pre-pipeline: unbalanced 'builtin.module(' wrapper";
-    if (mlir::failed(mlir::parsePassPipeline(text, pm)) ||
-        mlir::failed(pm.run(*module)))
-      return "--pre-pipeline failed:\n" + diagnostics;
-  }
-  if (lowerOnly) {
-    mlir::PassManager pm(&context);
-    if (caseTarget == Target::GPU)
-      mlir::norm::buildNormLowerToNVVMPipeline(pm, {});
-    else
-      mlir::norm::buildNormLowerToCPUPipeline(pm, {});
-    if (mlir::failed(pm.run(*module)))
-      return "lowering failed:\n" + diagnostics;
-    return std::nullopt;
-  }
-  // Half the cases run their rows as parallel tasks of a few rows each.
-  JitOptions jitOptions;
-  jitOptions.target = caseTarget;
-  jitOptions.parallel = c.parallel;
-  jitOptions.minTaskBytes = 2048;
-  auto jit = JitModule::compile(*module, "main", jitOptions);
-  if (!jit)
-    return llvm::toString(jit.takeError());
+/// A context for one case that keeps its diagnostics for the failure
+/// message.
+class CaseContext {
+public:
+  CaseContext()
+      : context(getRegistry()), handler(&context, [this](mlir::Diagnostic &d) {
+          llvm::raw_string_ostream(diagnostics)
+              << d.getLocation() << ": " << d << "\n";
+          return mlir::success();
+        }) {}
 
+  mlir::MLIRContext *get() { return &context; }
+  /// `message`, then the diagnostics so far.
+  llvm::Error fail(const llvm::Twine &message) const {
+    return llvm::createStringError(message + ":\n" + diagnostics);
+  }
+
+private:
+  static mlir::DialectRegistry getRegistry() {
+    mlir::DialectRegistry registry;
+    mlir::norm::registerAllDialects(registry);
+    return registry;
+  }
+
+  mlir::MLIRContext context;
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler;
+};
+
+/// Runs --pre-pipeline on `module`. The pass manager is anchored on
+/// builtin.module already: the pipeline is taken inside a
+/// `builtin.module(...)` wrapper, as mlir-opt does, or bare (nesting one
+/// module deeper would run nothing).
+llvm::Error runPrePipeline(mlir::ModuleOp module, llvm::StringRef pipeline,
+                           const CaseContext &ctx) {
+  mlir::PassManager pm(module->getContext());
+  llvm::StringRef text = pipeline.trim();
+  if (text.consume_front("builtin.module(") && !text.consume_back(")"))
+    return llvm::createStringError(
+        "--pre-pipeline: unbalanced 'builtin.module(' wrapper");
+  if (mlir::failed(mlir::parsePassPipeline(text, pm)) ||
+      mlir::failed(pm.run(module)))
+    return ctx.fail("--pre-pipeline failed");
+  return llvm::Error::success();
+}
+
+/// The IR of `c`, after --pre-pipeline.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+buildCaseModule(const Case &c, llvm::StringRef prePipeline, CaseContext &ctx) {
+  auto module =
+      mlir::parseSourceString<mlir::ModuleOp>(printCase(c), ctx.get());
+  if (!module)
+    return ctx.fail("the generated IR does not parse");
+  if (!prePipeline.empty())
+    if (llvm::Error error = runPrePipeline(*module, prePipeline, ctx))
+      return error;
+  return module;
+}
+
+/// --lower-only: the target's pipeline with its default options.
+llvm::Error lowerCase(mlir::ModuleOp module, Target target,
+                      const CaseContext &ctx) {
+  mlir::PassManager pm(module->getContext());
+  if (target == Target::GPU)
+    mlir::norm::buildNormLowerToNVVMPipeline(pm, {});
+  else
+    mlir::norm::buildNormLowerToCPUPipeline(pm, {});
+  if (mlir::failed(pm.run(module)))
+    return ctx.fail("lowering failed");
+  return llvm::Error::success();
+}
+
+/// The arguments of a case: input, then the present parameters, and the
+/// parameters' values as the reference reads them.
+struct CaseData {
   std::vector<NpyArray> args;
-  RowLayout rows(c.shape, reference::canonicalAxes(c.axes, c.shape.size()));
-  args.push_back(fromDoubles(c.inputType, c.shape, drawInput(rng, c, rows)));
   reference::Tensor params[3];
+};
+
+CaseData drawCaseData(const Case &c, const RowLayout &rows,
+                      std::mt19937_64 &rng) {
+  CaseData data;
+  data.args.push_back(
+      fromDoubles(c.inputType, c.shape, drawInput(rng, c, rows)));
   for (int k = 0; k < 3; ++k) {
     if (!c.params[k].present)
       continue;
@@ -558,19 +587,22 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
     if (k == 2)
       for (double &e : v)
         e = std::fabs(e);
-    args.push_back(fromDoubles(c.params[k].type, c.params[k].shape, v));
-    params[k] = {c.params[k].shape, toDoubles(args.back())};
+    data.args.push_back(fromDoubles(c.params[k].type, c.params[k].shape, v));
+    data.params[k] = {c.params[k].shape, toDoubles(data.args.back())};
   }
-  auto results = (*jit)->run(args);
-  if (!results)
-    return llvm::toString(results.takeError());
-  if (perturb != 0.0) {
-    std::vector<double> y = toDoubles((*results)[0]);
-    for (double &v : y)
-      v += perturb * (std::fabs(v) + 1.0);
-    (*results)[0] = fromDoubles(c.inputType, c.shape, y);
-  }
+  return data;
+}
 
+/// --perturb: moves every element of `output` by `fraction` of (|y| + 1).
+void perturbOutput(const Case &c, double fraction, NpyArray &output) {
+  std::vector<double> y = toDoubles(output);
+  for (double &v : y)
+    v += fraction * (std::fabs(v) + 1.0);
+  output = fromDoubles(c.inputType, c.shape, y);
+}
+
+reference::NormOptions getReferenceOptions(const Case &c,
+                                           const reference::Tensor *params) {
   reference::NormOptions options;
   options.kind =
       c.layer ? reference::NormKind::Layer : reference::NormKind::RMS;
@@ -582,27 +614,63 @@ std::optional<std::string> runCase(const Case &c, std::mt19937_64 &rng) {
       (k == 0   ? options.scale
        : k == 1 ? options.bias
                 : options.featureEpsilon) = &params[k];
-  std::vector<double> x = toDoubles(args[0]);
+  return options;
+}
+
+/// Compares the results of `c` to the reference, within the ErrorModel's
+/// tolerances.
+llvm::Error checkResults(const Case &c, const RowLayout &rows,
+                         const CaseData &data,
+                         llvm::ArrayRef<NpyArray> results) {
+  reference::NormOptions options = getReferenceOptions(c, data.params);
+  std::vector<double> x = toDoubles(data.args[0]);
   reference::NormResult want =
       reference::normalize(reference::Tensor{c.shape, x}, options);
-  ErrorModel model(c, rows, x, params, options.tiny);
-  if (auto error = compare(
-          "output", (*results)[0], want.output,
+  ErrorModel model(c, rows, x, data.params, options.tiny);
+  if (llvm::Error error = compare(
+          "output", results[0], want.output,
           [&](int64_t i, double ref) { return model.outputTolerance(i, ref); }))
     return error;
   if (!c.statistics)
-    return std::nullopt;
+    return llvm::Error::success();
   auto statTolerance = [&](bool inverse) {
     return [&, inverse](int64_t row, double ref) {
       return model.statisticTolerance(row, ref, inverse);
     };
   };
   if (!c.layer)
-    return compare("inv_rms", (*results)[1], want.invStd, statTolerance(true));
-  if (auto error =
-          compare("mean", (*results)[1], want.mean, statTolerance(false)))
+    return compare("inv_rms", results[1], want.invStd, statTolerance(true));
+  if (llvm::Error error =
+          compare("mean", results[1], want.mean, statTolerance(false)))
     return error;
-  return compare("inv_std", (*results)[2], want.invStd, statTolerance(true));
+  return compare("inv_std", results[2], want.invStd, statTolerance(true));
+}
+
+/// Compiles and runs `c` on random data; the error says what differs.
+llvm::Error runCase(const Options &options, const Case &c,
+                    std::mt19937_64 &rng) {
+  CaseContext ctx;
+  auto module = buildCaseModule(c, options.prePipeline, ctx);
+  if (!module)
+    return module.takeError();
+  if (options.lowerOnly)
+    return lowerCase(**module, options.target, ctx);
+  // Half the cases run their rows as parallel tasks of a few rows each.
+  JitOptions jitOptions;
+  jitOptions.target = options.target;
+  jitOptions.parallel = c.parallel;
+  jitOptions.minTaskBytes = 2048;
+  auto jit = JitModule::compile(**module, "main", jitOptions);
+  if (!jit)
+    return jit.takeError();
+  RowLayout rows(c.shape, reference::canonicalAxes(c.axes, c.shape.size()));
+  CaseData data = drawCaseData(c, rows, rng);
+  auto results = (*jit)->run(data.args);
+  if (!results)
+    return results.takeError();
+  if (options.perturb != 0.0)
+    perturbOutput(c, options.perturb, (*results)[0]);
+  return checkResults(c, rows, data, *results);
 }
 
 //===----------------------------------------------------------------------===//
@@ -819,16 +887,16 @@ int runRandom(const Options &options) {
   for (unsigned i = 0; i < count; ++i) {
     uint64_t caseSeed = options.caseSeed ? options.caseSeed : seeds();
     std::mt19937_64 rng(caseSeed);
-    Case c = randomCase(rng);
+    Case c = randomCase(rng, options.manyRows);
     if (options.verbose)
       llvm::outs() << "case " << i << " seed " << caseSeed << "\n"
                    << printCase(c);
-    if (auto error = runCase(c, rng)) {
+    if (llvm::Error error = runCase(options, c, rng)) {
       ++failures;
       llvm::outs() << llvm::formatv(
           "FAIL case {0}: {1}\n  replay: norm-differential-test "
           "--case-seed {2}\n{3}",
-          i, *error, caseSeed, printCase(c));
+          i, llvm::toString(std::move(error)), caseSeed, printCase(c));
     }
   }
   llvm::outs() << llvm::formatv("{0} of {1} cases passed (seed {2})\n",
@@ -844,16 +912,6 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "Differential test of compiled norm ops "
                               "against the float64 reference\n");
-  if (options.target != "cpu" && options.target != "gpu") {
-    llvm::errs() << "norm-differential-test: error: unknown --target '"
-                 << options.target << "' (expected cpu or gpu)\n";
-    return 1;
-  }
-  caseTarget = options.target == "gpu" ? Target::GPU : Target::CPU;
-  prePipeline = options.prePipeline;
-  lowerOnly = options.lowerOnly;
-  manyRows = options.manyRows;
-  perturb = options.perturb;
   mlir::norm::registerAllPasses();
   if (options.precision)
     return runPrecision();

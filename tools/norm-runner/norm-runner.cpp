@@ -7,10 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/Dialect/Norm/Transforms/Passes.h"
+#include "norm/ExecutionEngine/Device.h"
 #include "norm/ExecutionEngine/JitModule.h"
-#ifdef NORM_HAS_CUDA_RUNTIME
-#include "norm/Runtime/CudaRuntime.h"
-#endif
 #include "norm/InitAll.h"
 #include "norm/Support/HalfFloat.h"
 #include "norm/Support/Npy.h"
@@ -46,8 +44,29 @@ using namespace norm;
 namespace cl = llvm::cl;
 
 namespace {
+/// The binary formats the JIT loads (norm-lower-to-nvvm's `format`).
 enum class GPUFormat { Isa, Bin, Fatbin };
 enum class NormKind { AsWritten, RMS, Layer };
+
+llvm::StringRef getName(GPUFormat format) {
+  switch (format) {
+  case GPUFormat::Isa:
+    return "isa";
+  case GPUFormat::Bin:
+    return "bin";
+  case GPUFormat::Fatbin:
+    return "fatbin";
+  }
+  llvm_unreachable("unknown GPU format");
+}
+
+/// The pipeline's default format.
+GPUFormat getDefaultGPUFormat() {
+  for (GPUFormat format : {GPUFormat::Isa, GPUFormat::Bin, GPUFormat::Fatbin})
+    if (getName(format) == mlir::norm::kDefaultGPUFormat)
+      return format;
+  llvm_unreachable("the pipeline's default format is one the JIT loads");
+}
 
 /// Command-line options, local to main so they cannot clash with LLVM's.
 struct Options {
@@ -65,26 +84,27 @@ struct Options {
                             "norm's CUDA runtime")),
       cl::cat(category)};
   cl::opt<std::string> gpuChip{"gpu-chip", cl::desc("GPU target: architecture"),
-                               cl::init("sm_90"), cl::cat(category)};
-  cl::opt<std::string> gpuFeatures{"gpu-features",
-                                   cl::desc("GPU target: PTX features"),
-                                   cl::init("+ptx80"), cl::cat(category)};
+                               cl::init(mlir::norm::kDefaultGPUChip),
+                               cl::cat(category)};
+  cl::opt<std::string> gpuFeatures{
+      "gpu-features", cl::desc("GPU target: PTX features"),
+      cl::init(mlir::norm::kDefaultGPUFeatures), cl::cat(category)};
   cl::opt<GPUFormat> gpuFormat{
       "gpu-format", cl::desc("GPU target: binary format"),
-      cl::init(GPUFormat::Isa),
+      cl::init(getDefaultGPUFormat()),
       cl::values(
           clEnumValN(GPUFormat::Isa, "isa", "PTX, JIT-compiled by the driver"),
           clEnumValN(GPUFormat::Bin, "bin", "cubin (needs ptxas)"),
           clEnumValN(GPUFormat::Fatbin, "fatbin", "fat binary (needs ptxas)")),
       cl::cat(category)};
-  cl::opt<int64_t> threadsPerBlock{"threads-per-block",
-                                   cl::desc("GPU target: threads per block"),
-                                   cl::init(256), cl::cat(category)};
+  cl::opt<int64_t> threadsPerBlock{
+      "threads-per-block", cl::desc("GPU target: threads per block"),
+      cl::init(mlir::norm::kDefaultThreadsPerBlock), cl::cat(category)};
   cl::opt<std::string> cudaPath{
       "cuda-path",
       cl::desc("GPU target: CUDA toolkit root for libdevice (default "
                "$CUDA_HOME, $CUDA_PATH, else /usr/local/cuda)"),
-      cl::init(""), cl::cat(category)};
+      cl::init(mlir::norm::kDefaultCudaPath), cl::cat(category)};
   cl::list<std::string> inputs{
       "input",
       cl::desc("Argument from a .npy file: PATH (in argument order) or "
@@ -135,7 +155,8 @@ struct Options {
                "--parallel=false for one thread"),
       cl::init(true), cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level"),
-                             cl::init(3), cl::Prefix, cl::cat(category)};
+                             cl::init(mlir::norm::kDefaultOptLevel), cl::Prefix,
+                             cl::cat(category)};
   cl::opt<bool> dumpLowered{"dump-lowered",
                             cl::desc("Print the lowered LLVM-dialect module"),
                             cl::cat(category)};
@@ -159,11 +180,6 @@ struct Options {
 int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "norm-runner") << message << "\n";
   return 1;
-}
-
-int fail(llvm::Error error) {
-  std::string message = llvm::toString(std::move(error));
-  return fail(message);
 }
 
 llvm::Error makeError(const llvm::Twine &message) {
@@ -250,9 +266,7 @@ JitOptions getJitOptions(const Options &options) {
   jitOptions.target = options.target;
   jitOptions.gpuChip = options.gpuChip;
   jitOptions.gpuFeatures = options.gpuFeatures;
-  jitOptions.gpuFormat = options.gpuFormat == GPUFormat::Isa   ? "isa"
-                         : options.gpuFormat == GPUFormat::Bin ? "bin"
-                                                               : "fatbin";
+  jitOptions.gpuFormat = getName(options.gpuFormat).str();
   jitOptions.gpuThreadsPerBlock = options.threadsPerBlock;
   jitOptions.cudaPath = options.cudaPath;
   return jitOptions;
@@ -644,20 +658,15 @@ private:
   bool resetPeak = false;
 };
 
-/// GPU --bench: device time from CUDA events around each call, inputs
-/// rotated over enough copies that L2 cannot hold them, next to a
-/// device-to-device copy of the same bytes timed the same way.
-int benchOnDevice(const JitModule &jit, PreparedCall &first, unsigned runs) {
-#ifdef NORM_HAS_CUDA_RUNTIME
-  constexpr size_t kRotationBytes = size_t(256) << 20; // > 5x an H100's L2
-  size_t bytes = first.getBytesMoved();
-  size_t copies =
-      std::clamp<size_t>(kRotationBytes / std::max<size_t>(bytes, 1), 1, 16);
+/// GPU --bench: milliseconds of device time of `runs` calls, the inputs
+/// rotated over `copies` copies of `first`'s so that L2 cannot hold them.
+llvm::Expected<std::vector<double>>
+timeEntryOnDevice(PreparedCall &first, size_t copies, unsigned runs) {
   std::vector<std::unique_ptr<PreparedCall>> calls;
   for (size_t i = 1; i < copies; ++i) {
     auto call = first.copy();
     if (!call)
-      return fail(call.takeError());
+      return call.takeError();
     calls.push_back(std::move(*call));
   }
   auto next = [&, i = size_t(0)]() mutable -> PreparedCall & {
@@ -669,44 +678,58 @@ int benchOnDevice(const JitModule &jit, PreparedCall &first, unsigned runs) {
   std::vector<double> ms;
   for (unsigned i = 0; i < runs; ++i)
     ms.push_back(next().invokeTimedOnDevice());
+  return ms;
+}
 
-  // Copy: read bytes/2, write bytes/2, buffers rotated the same way.
-  size_t half = std::max<size_t>(bytes / 2, 1);
+/// Milliseconds of `runs` device-to-device copies of `bytes`, the buffers
+/// rotated over `copies` pairs the same way.
+std::vector<double> timeCopyOnDevice(size_t bytes, size_t copies,
+                                     unsigned runs) {
   std::vector<std::pair<void *, void *>> buffers;
   for (size_t i = 0; i < copies; ++i)
-    buffers.push_back({normCudaMalloc(half), normCudaMalloc(half)});
-  std::vector<double> copyMs;
-  void *start = normCudaEventCreate(), *end = normCudaEventCreate();
+    buffers.push_back({device::allocate(bytes), device::allocate(bytes)});
+  std::vector<double> ms;
   for (unsigned i = 0; i < runs + 3 * copies; ++i) {
     auto [src, dst] = buffers[i % copies];
-    normCudaEventRecord(start, nullptr);
-    normCudaMemcpyDtoD(dst, src, half);
-    normCudaEventRecord(end, nullptr);
-    float elapsed = normCudaEventElapsedMs(start, end);
+    float elapsed = device::timeOnDevice(
+        [&, src = src, dst = dst] { device::copyOnDevice(dst, src, bytes); });
     if (i >= 3 * copies)
-      copyMs.push_back(elapsed);
+      ms.push_back(elapsed);
   }
-  normCudaEventDestroy(start);
-  normCudaEventDestroy(end);
   for (auto [src, dst] : buffers) {
-    normCudaFree(src);
-    normCudaFree(dst);
+    device::free(src);
+    device::free(dst);
   }
-  std::sort(ms.begin(), ms.end());
+  return ms;
+}
+
+/// GPU --bench: device time from CUDA events around each call, next to a
+/// device-to-device copy of the same bytes timed the same way.
+llvm::Error benchOnDevice(const JitModule &jit, PreparedCall &first,
+                          unsigned runs) {
+  constexpr size_t kRotationBytes = size_t(256) << 20; // > 5x an H100's L2
+  size_t bytes = first.getBytesMoved();
+  size_t copies =
+      std::clamp<size_t>(kRotationBytes / std::max<size_t>(bytes, 1), 1, 16);
+  llvm::Expected<std::vector<double>> ms =
+      timeEntryOnDevice(first, copies, runs);
+  if (!ms)
+    return ms.takeError();
+  // Copy: read bytes/2, write bytes/2.
+  size_t half = std::max<size_t>(bytes / 2, 1);
+  std::vector<double> copyMs = timeCopyOnDevice(half, copies, runs);
+  std::sort(ms->begin(), ms->end());
   std::sort(copyMs.begin(), copyMs.end());
-  double median = ms[ms.size() / 2], copyMedian = copyMs[copyMs.size() / 2];
+  double median = (*ms)[ms->size() / 2], copyMedian = copyMs[copyMs.size() / 2];
   double gbps = bytes / (median * 1e-3) * 1e-9;
   double copyGbps = 2.0 * half / (copyMedian * 1e-3) * 1e-9;
   llvm::outs() << llvm::formatv(
       "bench: {0} runs on {1}, median {2:f4} ms, min {3:f4} ms, {4:f1} GB/s "
       "({5} bytes read + written per run, {6} input copies rotated); device "
       "copy of the same bytes {7:f1} GB/s; ratio {8:f3}; compile {9:f3} s\n",
-      ms.size(), normCudaDeviceName(), median, ms.front(), gbps, bytes, copies,
+      ms->size(), device::getName(), median, ms->front(), gbps, bytes, copies,
       copyGbps, gbps / copyGbps, jit.getCompileSeconds());
-  return 0;
-#else
-  return fail("--bench on the GPU needs norm's CUDA runtime");
-#endif
+  return llvm::Error::success();
 }
 
 /// CPU --bench: median and min wall time of `runs` calls after warm-up,
@@ -767,6 +790,199 @@ void printParamStats(mlir::ModuleOp module) {
   llvm::outs() << "normalization parameters: " << count.total << " in "
                << count.ops.size() << " norm ops\n";
 }
+/// An error whose diagnostic has been printed already (by the parser, the
+/// verifier or a pass), so that main only fails.
+class ReportedError : public llvm::ErrorInfo<ReportedError> {
+public:
+  static char ID;
+  void log(llvm::raw_ostream &os) const override {
+    os << "(diagnostic printed)";
+  }
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+};
+char ReportedError::ID;
+
+/// Every flag is checked before any work.
+llvm::Error checkOptions(const Options &options) {
+  JitOptions jitOptions = getJitOptions(options);
+  if (llvm::Error error = checkFlags(options))
+    return error;
+  return validateJitOptions(jitOptions);
+}
+
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+parseInput(llvm::StringRef path, llvm::SourceMgr &sourceMgr,
+           mlir::MLIRContext &context) {
+  std::string errorMessage;
+  auto file = mlir::openInputFile(path, &errorMessage);
+  if (!file)
+    return makeError(errorMessage);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return llvm::make_error<ReportedError>();
+  return module;
+}
+
+/// What the module says before it is compiled.
+struct ModuleFacts {
+  std::vector<Init> inits; // Of the entry's arguments.
+  int64_t flops = 0;       // See countContractionFlops.
+};
+
+/// Prunes what the entry does not reach, switches the norm kind (--norm),
+/// prints the parameter counts (--param-stats) and reads the entry's inits.
+llvm::Expected<ModuleFacts> inspectModule(const Options &options,
+                                          mlir::ModuleOp module) {
+  // Only what the entry reaches is switched, counted and compiled.
+  if (auto entry = module.lookupSymbol<mlir::func::FuncOp>(options.entry))
+    pruneUnreachableFunctions(module, entry);
+  if (options.normKind != NormKind::AsWritten &&
+      mlir::failed(mlir::norm::setNormKind(
+          module, options.normKind == NormKind::RMS ? "rms" : "layer")))
+    return llvm::make_error<ReportedError>(); // It names the op or the kind.
+  if (options.paramStats)
+    printParamStats(module);
+  ModuleFacts facts;
+  if (auto entry = module.lookupSymbol<mlir::func::FuncOp>(options.entry)) {
+    auto inits = getInits(entry);
+    if (!inits)
+      return inits.takeError();
+    facts.inits = std::move(*inits);
+  }
+  facts.flops = countContractionFlops(module);
+  return facts;
+}
+
+/// Compiles the entry and checks that it returns a result for each --output
+/// and --compare file.
+llvm::Expected<std::unique_ptr<JitModule>> compileEntry(const Options &options,
+                                                        mlir::ModuleOp module) {
+  auto jit = JitModule::compile(module, options.entry, getJitOptions(options));
+  if (!jit)
+    return jit.takeError();
+  size_t numResults = (*jit)->getResults().size();
+  for (auto [flag, paths] : {std::pair{"--output", &options.outputs},
+                             std::pair{"--compare", &options.compare}})
+    if (paths->size() > numResults)
+      return makeError(llvm::formatv("{0} {1} file(s) given, but the entry "
+                                     "returns {2} result(s)",
+                                     paths->size(), flag, numResults)
+                           .str());
+  return jit;
+}
+
+/// Reads or generates the arguments and binds them to a call of the entry.
+llvm::Expected<std::unique_ptr<PreparedCall>>
+prepareCall(const Options &options, const JitModule &jit,
+            llvm::ArrayRef<Init> inits) {
+  auto sources = getArgumentSources(options, jit, inits);
+  if (!sources)
+    return sources.takeError();
+  if (llvm::Error error = checkArgumentBytes(*sources))
+    return error;
+  auto args = loadArguments(options, jit, *sources);
+  if (!args)
+    return args.takeError();
+  return jit.prepare(std::move(*args));
+}
+
+/// The results of one call, where they can be read: where the JIT code left
+/// them, or host copies of GPU results.
+struct Results {
+  std::vector<NpyArray> hostCopies;
+  std::vector<NpyArrayRef> refs;
+  double runSeconds = 0;
+};
+
+Results invokeOnce(PreparedCall &call, Target target) {
+  Results results;
+  auto start = std::chrono::steady_clock::now();
+  call.invoke();
+  results.runSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (target == Target::GPU) {
+    results.hostCopies = call.getResults();
+    results.refs.assign(results.hostCopies.begin(), results.hostCopies.end());
+  } else {
+    results.refs = call.getResultRefs();
+  }
+  return results;
+}
+
+/// --output, --print, --summary and --compare.
+llvm::Error reportResults(const Options &options, const JitModule &jit,
+                          const Results &results) {
+  if (llvm::Error error = writeOutputs(options, results.refs))
+    return error;
+  if (options.print) {
+    for (auto [index, result] : llvm::enumerate(results.refs)) {
+      printHeading(jit, index, result);
+      llvm::outs() << "\n";
+      ArrayPrinter(result, llvm::outs()).print();
+    }
+  }
+  if (options.summary) {
+    printSummary(jit, results.refs);
+    llvm::outs() << llvm::format("compile %.3f s, first run %.3f ms\n",
+                                 jit.getCompileSeconds(),
+                                 results.runSeconds * 1e3);
+  }
+  return printComparisons(options, results.refs);
+}
+
+llvm::Error bench(const Options &options, const JitModule &jit,
+                  PreparedCall &call, int64_t flops) {
+  if (options.bench == 0)
+    return llvm::Error::success();
+  if (options.target == Target::GPU)
+    return benchOnDevice(jit, call, options.bench);
+  benchOnHost(jit, call, options.bench, flops);
+  return llvm::Error::success();
+}
+
+/// Freed results are reused by the next call instead of being returned to
+/// the OS: fresh pages cost more than the kernels being timed.
+void keepFreedMemory() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
+llvm::Error runEntry(const Options &options) {
+  if (llvm::Error error = checkOptions(options))
+    return error;
+  keepFreedMemory();
+  mlir::DialectRegistry registry;
+  mlir::norm::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  auto module = parseInput(options.inputFile, sourceMgr, context);
+  if (!module)
+    return module.takeError();
+  llvm::Expected<ModuleFacts> facts = inspectModule(options, **module);
+  if (!facts)
+    return facts.takeError();
+  auto jit = compileEntry(options, **module);
+  if (!jit)
+    return jit.takeError();
+  MemoryReport memory;
+  if (options.reportMemory)
+    memory.start();
+  auto call = prepareCall(options, **jit, facts->inits);
+  if (!call)
+    return call.takeError();
+  Results results = invokeOnce(**call, options.target);
+  if (llvm::Error error = reportResults(options, **jit, results))
+    return error;
+  if (options.reportMemory)
+    memory.print((*call)->getArgumentBytes(), (*call)->getResultBytes());
+  return bench(options, **jit, **call, facts->flops);
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -776,116 +992,11 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "norm-runner: JIT-compile an MLIR module with norm ops and run it\n");
-
-  // Every flag is checked before any work.
-  JitOptions jitOptions = getJitOptions(options);
-  if (llvm::Error error = checkFlags(options))
-    return fail(std::move(error));
-  if (llvm::Error error = validateJitOptions(jitOptions))
-    return fail(std::move(error));
-
-  // Freed results are reused by the next call instead of being returned to
-  // the OS: fresh pages cost more than the kernels being timed.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-
-  mlir::DialectRegistry registry;
-  mlir::norm::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  std::string errorMessage;
-  auto file = mlir::openInputFile(options.inputFile, &errorMessage);
-  if (!file)
-    return fail(errorMessage);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1; // The parser or verifier printed the diagnostic.
-
-  // Only what the entry reaches is switched, counted and compiled.
-  if (auto entry = module->lookupSymbol<mlir::func::FuncOp>(options.entry))
-    pruneUnreachableFunctions(*module, entry);
-  if (options.normKind != NormKind::AsWritten &&
-      mlir::failed(mlir::norm::setNormKind(
-          *module, options.normKind == NormKind::RMS ? "rms" : "layer")))
-    return 1; // The diagnostic names the op or the kind.
-  if (options.paramStats)
-    printParamStats(*module);
-  std::vector<Init> inits;
-  if (auto entry = module->lookupSymbol<mlir::func::FuncOp>(options.entry)) {
-    auto entryInits = getInits(entry);
-    if (!entryInits)
-      return fail(entryInits.takeError());
-    inits = std::move(*entryInits);
-  }
-  int64_t flops = countContractionFlops(*module);
-
-  auto jit = JitModule::compile(*module, options.entry, jitOptions);
-  if (!jit)
-    return fail(jit.takeError());
-  size_t numResults = (*jit)->getResults().size();
-  for (auto [flag, paths] : {std::pair{"--output", &options.outputs},
-                             std::pair{"--compare", &options.compare}})
-    if (paths->size() > numResults)
-      return fail(llvm::formatv("{0} {1} file(s) given, but the entry "
-                                "returns {2} result(s)",
-                                paths->size(), flag, numResults)
-                      .str());
-
-  MemoryReport memory;
-  if (options.reportMemory)
-    memory.start();
-  auto sources = getArgumentSources(options, **jit, inits);
-  if (!sources)
-    return fail(sources.takeError());
-  if (llvm::Error error = checkArgumentBytes(*sources))
-    return fail(std::move(error));
-  auto args = loadArguments(options, **jit, *sources);
-  if (!args)
-    return fail(args.takeError());
-  auto call = (*jit)->prepare(std::move(*args));
-  if (!call)
-    return fail(call.takeError());
-
-  auto runStart = std::chrono::steady_clock::now();
-  (*call)->invoke();
-  double runSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart)
-          .count();
-  // Results are read where the JIT code left them; GPU results are copied
-  // to the host first.
-  std::vector<NpyArray> hostCopies;
-  std::vector<NpyArrayRef> results;
-  if (options.target == Target::GPU) {
-    hostCopies = (*call)->getResults();
-    results.assign(hostCopies.begin(), hostCopies.end());
-  } else {
-    results = (*call)->getResultRefs();
-  }
-
-  if (llvm::Error error = writeOutputs(options, results))
-    return fail(std::move(error));
-  if (options.print) {
-    for (auto [index, result] : llvm::enumerate(results)) {
-      printHeading(**jit, index, result);
-      llvm::outs() << "\n";
-      ArrayPrinter(result, llvm::outs()).print();
-    }
-  }
-  if (options.summary) {
-    printSummary(**jit, results);
-    llvm::outs() << llvm::format("compile %.3f s, first run %.3f ms\n",
-                                 (*jit)->getCompileSeconds(), runSeconds * 1e3);
-  }
-  if (llvm::Error error = printComparisons(options, results))
-    return fail(std::move(error));
-  if (options.reportMemory)
-    memory.print((*call)->getArgumentBytes(), (*call)->getResultBytes());
-  if (options.bench > 0 && options.target == Target::GPU)
-    return benchOnDevice(**jit, **call, options.bench);
-  if (options.bench > 0)
-    benchOnHost(**jit, **call, options.bench, flops);
-  return 0;
+  int status = 0;
+  llvm::handleAllErrors(
+      runEntry(options), [&](const ReportedError &) { status = 1; },
+      [&](const llvm::ErrorInfoBase &error) {
+        status = fail(error.message());
+      });
+  return status;
 }

@@ -1,6 +1,7 @@
 //===- JitModuleTest.cpp - Compiling and calling modules from C++ ---------===//
 
 #include "norm/ExecutionEngine/JitModule.h"
+#include "norm/ExecutionEngine/MemRefDescriptors.h"
 #include "norm/InitAll.h"
 #include "norm/Reference/Reference.h"
 
@@ -47,6 +48,33 @@ func.func @main(%x: tensor<?x256xf32>, %g: tensor<256xf32>) -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
 }
 )mlir";
+
+// Descriptors of run-time rank lie where the C interface's result struct
+// puts upstream's StridedMemRefType members.
+TEST(MemRefDescriptorsTest, MatchesTheResultStructLayout) {
+  struct Results {
+    StridedMemRefType<uint8_t, 2> first;
+    StridedMemRefType<uint8_t, 0> second;
+    StridedMemRefType<uint8_t, 3> third;
+  };
+  MemRefDescriptors descriptors({2, 0, 3});
+  uint8_t a[1], b[1];
+  descriptors.setRowMajor(0, a, {4, 5});
+  descriptors.setRowMajor(1, b, {});
+  descriptors.setRowMajor(2, a, {2, 3, 7});
+  auto *results = static_cast<Results *>(descriptors.data());
+  EXPECT_EQ(results->first.data, a);
+  EXPECT_EQ(results->first.sizes[1], 5);
+  EXPECT_EQ(results->first.strides[0], 5);
+  EXPECT_EQ(results->second.basePtr, b);
+  EXPECT_EQ(results->third.data, a);
+  EXPECT_EQ(results->third.offset, 0);
+  EXPECT_EQ(results->third.sizes[2], 7);
+  EXPECT_EQ(results->third.strides[0], 21);
+  EXPECT_EQ(results->third.strides[2], 1);
+  EXPECT_EQ(descriptors.getSizes(2), llvm::ArrayRef<int64_t>({2, 3, 7}));
+  EXPECT_EQ(descriptors.view(2).strides[1], 7);
+}
 
 TEST_F(JitModuleTest, MatchesReferenceOnRandomData) {
   auto jit = compile(kRMS);

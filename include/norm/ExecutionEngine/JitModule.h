@@ -10,6 +10,8 @@
 #ifndef NORM_EXECUTIONENGINE_JITMODULE_H
 #define NORM_EXECUTIONENGINE_JITMODULE_H
 
+#include "norm/ExecutionEngine/MemRefDescriptors.h"
+#include "norm/Pipelines/Pipelines.h"
 #include "norm/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -51,20 +53,20 @@ struct JitOptions {
   /// Run row tasks on all cores (MLIR's async runtime).
   bool parallel = false;
   /// With `parallel`, the least memory traffic of one task.
-  int64_t minTaskBytes = 1 << 18;
+  int64_t minTaskBytes = mlir::norm::kDefaultMinTaskBytes;
   /// LLVM optimization level of the JIT (0-3).
-  unsigned optLevel = 3;
+  unsigned optLevel = mlir::norm::kDefaultOptLevel;
   /// Directory holding libmlir_c_runner_utils.so; empty picks the build's.
   std::string runtimeLibDir;
   /// Print the LLVM-dialect module after lowering to stderr.
   bool dumpLoweredModule = false;
   /// GPU target: architecture, PTX features, binary format, threads per
   /// block and CUDA toolkit root (see norm-lower-to-nvvm).
-  std::string gpuChip = "sm_90";
-  std::string gpuFeatures = "+ptx80";
-  std::string gpuFormat = "isa";
-  int64_t gpuThreadsPerBlock = 256;
-  std::string cudaPath;
+  std::string gpuChip = mlir::norm::kDefaultGPUChip;
+  std::string gpuFeatures = mlir::norm::kDefaultGPUFeatures;
+  std::string gpuFormat = mlir::norm::kDefaultGPUFormat;
+  int64_t gpuThreadsPerBlock = mlir::norm::kDefaultThreadsPerBlock;
+  std::string cudaPath = mlir::norm::kDefaultCudaPath;
 };
 
 /// Checks every option before anything is lowered: the pipeline's
@@ -178,13 +180,16 @@ public:
 private:
   friend class JitModule;
   explicit PreparedCall(const JitModule &module) : module(module) {}
+  /// Takes over `tensor` as argument #`index` (a device copy of it on the
+  /// GPU target) and points the argument's descriptor at it.
+  void bindArgument(size_t index, HostTensor tensor);
   void freeResults();
 
   const JitModule &module;
   std::vector<AlignedBuffer> argumentData;
   std::vector<void *> deviceArguments; // GPU target: device copies
-  std::vector<std::vector<int64_t>> argumentDescriptors;
-  std::vector<int64_t> resultDescriptors;
+  MemRefDescriptors argumentDescriptors;
+  MemRefDescriptors resultDescriptors;
   bool hasResults = false;
 };
 

@@ -14,6 +14,22 @@ class OpPassManager;
 
 namespace norm {
 
+// Defaults of the options that the pipelines share with the JIT
+// (norm::JitOptions) and the tools' flags: each is defined here only.
+
+/// The least memory traffic of one parallel task.
+inline constexpr int64_t kDefaultMinTaskBytes = 1 << 18;
+/// LLVM optimization level (of the kernels, and of the JIT's host code).
+inline constexpr int64_t kDefaultOptLevel = 3;
+/// GPU target: sm_90 needs PTX 8.0 or newer.
+inline constexpr const char *kDefaultGPUChip = "sm_90";
+inline constexpr const char *kDefaultGPUFeatures = "+ptx80";
+/// PTX, JIT-compiled by the driver: needs no ptxas.
+inline constexpr const char *kDefaultGPUFormat = "isa";
+inline constexpr int64_t kDefaultThreadsPerBlock = 256;
+/// Empty: $CUDA_HOME, $CUDA_PATH, else /usr/local/cuda.
+inline constexpr const char *kDefaultCudaPath = "";
+
 /// Options of `norm-lower-to-cpu`.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<int64_t> vectorSize{
@@ -39,7 +55,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "min-task-bytes",
       llvm::cl::desc("With parallel: the least memory traffic of one task; "
                      "smaller tensors run as one task on the calling thread"),
-      llvm::cl::init(1 << 18)};
+      llvm::cl::init(kDefaultMinTaskBytes)};
   PassOptions::Option<bool> streamingStores{
       *this, "streaming-stores",
       llvm::cl::desc("Write large returned buffers with non-temporal stores "
@@ -73,30 +89,30 @@ void buildNormLowerToCPUPipeline(OpPassManager &pm,
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("GPU architecture (sm_XX)"),
-      llvm::cl::init("sm_90")};
+      llvm::cl::init(kDefaultGPUChip)};
   PassOptions::Option<std::string> features{
       *this, "features",
       llvm::cl::desc("PTX features; sm_90 needs +ptx80 or newer"),
-      llvm::cl::init("+ptx80")};
+      llvm::cl::init(kDefaultGPUFeatures)};
   PassOptions::Option<std::string> format{
       *this, "format",
       llvm::cl::desc("GPU binary format: isa (PTX, JIT-compiled by the "
                      "driver, no ptxas needed), bin or fatbin (need ptxas)"),
-      llvm::cl::init("isa")};
+      llvm::cl::init(kDefaultGPUFormat)};
   PassOptions::Option<int64_t> threadsPerBlock{
       *this, "threads-per-block",
       llvm::cl::desc("Threads per block of the norm kernels (and of the "
                      "other ops' kernels along their innermost dim)"),
-      llvm::cl::init(256)};
+      llvm::cl::init(kDefaultThreadsPerBlock)};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit root, for libdevice (and ptxas); empty: "
                      "$CUDA_HOME, $CUDA_PATH, else /usr/local/cuda"),
-      llvm::cl::init("")};
+      llvm::cl::init(kDefaultCudaPath)};
   PassOptions::Option<int64_t> optLevel{
       *this, "opt-level",
       llvm::cl::desc("LLVM optimization level of the kernels"),
-      llvm::cl::init(3)};
+      llvm::cl::init(kDefaultOptLevel)};
 };
 
 /// Checks every option of `norm-lower-to-nvvm`: `chip` an sm_XX that LLVM's
