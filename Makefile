@@ -16,7 +16,7 @@ ifneq ($(CCACHE),)
 CMAKE_FLAGS += -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 endif
 
-.PHONY: all deps configure build run test test-sanitize fuzz bench docs format clean
+.PHONY: all deps configure build install run test test-sanitize fuzz bench docs format clean
 
 all: build
 
@@ -30,6 +30,14 @@ configure: deps $(BUILD_DIR)/build.ninja
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Headers (with the generated .inc files), libraries, tools and the CMake
+# package (lib/cmake/norm/NormConfig.cmake) for other projects'
+# find_package(Norm). PREFIX (or CMAKE_INSTALL_PREFIX) overrides the prefix
+# the build was configured with (default /usr/local).
+PREFIX ?= $(CMAKE_INSTALL_PREFIX)
+install: build
+	cmake --install $(BUILD_DIR) $(if $(PREFIX),--prefix $(PREFIX))
 
 # The main job: JIT-run the example.
 run: build
