@@ -92,6 +92,8 @@ docs: configure
 	cmake --build $(BUILD_DIR) --target mlir-doc
 	cp $(BUILD_DIR)/docs/Dialects/NormOps.md docs/Dialects/NormOps.md
 	cp $(BUILD_DIR)/docs/Passes/*.md docs/Passes/
+	mkdir -p docs/Interfaces
+	cp $(BUILD_DIR)/docs/Interfaces/*.md docs/Interfaces/
 
 format:
 	find include lib tools unittests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i

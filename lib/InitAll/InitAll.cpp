@@ -18,7 +18,6 @@ void mlir::norm::registerAllDialects(DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
   // gpu-module-to-binary translates GPU modules to LLVM IR in-process.
   mlir::registerAllToLLVMIRTranslations(registry);
-  registerGPUBarrierMemoryEffects(registry);
 }
 
 void mlir::norm::registerAllPasses() {

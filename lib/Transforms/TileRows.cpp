@@ -9,6 +9,9 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "norm-tile-rows"
 
 namespace mlir::norm {
 #define GEN_PASS_DEF_NORMTILEROWS
@@ -58,15 +61,13 @@ struct NormTileRowsPass
 
   void runOnOperation() override {
     SmallVector<TilingInterface> ops;
-    getOperation().walk([&](Operation *op) {
+    getOperation().walk([&](NormalizationOpInterface op) {
       // Statically empty tensors have no rows to split (and zero-sized
       // slices at offset 0 of an empty dim do not verify).
-      if (!isa<RMSNormOp, LayerNormOp>(op) ||
-          op->getParentOfType<scf::ForallOp>())
+      if (op->getParentOfType<scf::ForallOp>() ||
+          llvm::is_contained(op.getInputType().getShape(), 0))
         return;
-      auto type = cast<RankedTensorType>(op->getOperand(0).getType());
-      if (!llvm::is_contained(type.getShape(), 0))
-        ops.push_back(cast<TilingInterface>(op));
+      ops.push_back(cast<TilingInterface>(op.getOperation()));
     });
     IRRewriter rewriter(&getContext());
     for (TilingInterface op : ops)
@@ -101,6 +102,19 @@ struct NormTileRowsPass
     if (chunked)
       taskSizes[chunkDim] = getRowsPerTask(
           rewriter, op.getLoc(), op->getOperand(0), axes, minTaskBytes);
+    LLVM_DEBUG({
+      llvm::dbgs() << "[" DEBUG_TYPE "] " << op->getName() << " at "
+                   << op->getLoc() << ": "
+                   << (chunked ? "tasks of rows along dim " +
+                                     std::to_string(chunkDim)
+                               : std::string("one task per row"))
+                   << ", task tile [";
+      llvm::interleaveComma(taskSizes, llvm::dbgs());
+      llvm::dbgs() << "], row tile [";
+      llvm::interleaveComma(rowSizes, llvm::dbgs());
+      llvm::dbgs() << "] (min-task-bytes " << minTaskBytes.getValue()
+                   << ", inner-tile " << innerTile.getValue() << ")\n";
+    });
 
     scf::SCFTilingOptions taskOptions;
     taskOptions.setTileSizes(taskSizes);

@@ -11,17 +11,26 @@
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Affine/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "norm-vectorize"
 
 namespace mlir::norm {
 #define GEN_PASS_DEF_NORMVECTORIZE
@@ -54,8 +63,11 @@ tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> tileSizes,
     options.setReductionDims(dims);
   }
   rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  auto tilable = dyn_cast<TilingInterface>(op.getOperation());
+  if (!tilable)
+    return op.emitOpError("has no TilingInterface model");
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, tilable, options);
   if (failed(tiled))
     return op.emitOpError("could not be tiled for vectorization");
   rewriter.replaceOp(op, tiled->replacements);
@@ -96,6 +108,12 @@ static LogicalResult tileContraction(RewriterBase &rewriter,
   if (!dims->n.empty())
     order.insert(order.begin() + (dims->batch.empty() ? 0 : dims->batch.size()),
                  dims->n.back());
+  LLVM_DEBUG({
+    llvm::dbgs() << "[" DEBUG_TYPE "] contraction " << op->getName() << " at "
+                 << op.getLoc() << ": register block tiles [";
+    llvm::interleaveComma(sizes, llvm::dbgs());
+    llvm::dbgs() << "]\n";
+  });
   return tile(rewriter, op, sizes, /*partialReduction=*/false, order);
 }
 
@@ -120,6 +138,14 @@ static LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op,
                                                       : parallelSizes)[dim] =
         size;
   }
+  LLVM_DEBUG({
+    llvm::dbgs() << "[" DEBUG_TYPE "] " << op->getName() << " at "
+                 << op.getLoc() << ": parallel tiles [";
+    llvm::interleaveComma(parallelSizes, llvm::dbgs());
+    llvm::dbgs() << "], reduction tiles [";
+    llvm::interleaveComma(reductionSizes, llvm::dbgs());
+    llvm::dbgs() << "] (vector-size " << options.vectorSize << ")\n";
+  });
   FailureOr<linalg::LinalgOp> tiled =
       tile(rewriter, op, parallelSizes, /*partialReduction=*/false);
   if (failed(tiled))
@@ -165,6 +191,18 @@ struct NormVectorizePass
     : public norm::impl::NormVectorizeBase<NormVectorizePass> {
   using Base::Base;
 
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // Tiling linalg ops and bounding their dynamic sizes go through external
+    // models; register them here rather than rely on the tool's registry.
+    linalg::registerTilingInterfaceExternalModels(registry);
+    affine::registerValueBoundsOpInterfaceExternalModels(registry);
+    arith::registerValueBoundsOpInterfaceExternalModels(registry);
+    linalg::registerValueBoundsOpInterfaceExternalModels(registry);
+    scf::registerValueBoundsOpInterfaceExternalModels(registry);
+    tensor::registerValueBoundsOpInterfaceExternalModels(registry);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
@@ -201,6 +239,12 @@ struct NormVectorizePass
         return signalPassFailure();
       }
       bool masked = *sizes != op.getStaticLoopRanges();
+      LLVM_DEBUG({
+        llvm::dbgs() << "[" DEBUG_TYPE "] " << op->getName() << " at "
+                     << op->getLoc() << ": vector shape [";
+        llvm::interleaveComma(*sizes, llvm::dbgs());
+        llvm::dbgs() << "]" << (masked ? ", masked" : "") << "\n";
+      });
       rewriter.setInsertionPoint(op);
       // Scalable flags are passed explicitly: masked vectorization reads one
       // per vector dim.

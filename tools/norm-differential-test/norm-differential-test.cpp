@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Dialect/Norm/Utils/Numerics.h"
 #include "norm/ExecutionEngine/JitModule.h"
 #include "norm/InitAll.h"
 #include "norm/Pipelines/Pipelines.h"
@@ -79,18 +80,24 @@ struct Options {
       cl::cat(category)};
 };
 
-/// The unit roundoff (half an ulp of 1) of `type`.
-double unitRoundoff(ElementType type) {
+/// The float format of `type` (a float type).
+const llvm::fltSemantics &getSemantics(ElementType type) {
   switch (type) {
   case ElementType::F16:
-    return 0x1p-11;
+    return llvm::APFloat::IEEEhalf();
   case ElementType::BF16:
-    return 0x1p-8;
+    return llvm::APFloat::BFloat();
   case ElementType::F32:
-    return 0x1p-24;
+    return llvm::APFloat::IEEEsingle();
   default:
-    return 0x1p-53;
+    return llvm::APFloat::IEEEdouble();
   }
+}
+
+/// The unit roundoff (half an ulp of 1) of `type`, as the lowerings' numerics
+/// define it.
+double unitRoundoff(ElementType type) {
+  return mlir::norm::getUnitRoundoff(getSemantics(type));
 }
 
 /// Tolerance of a value stored in `type` and computed in `compute`.
@@ -111,16 +118,9 @@ Tolerance getTolerance(ElementType stored, ElementType compute) {
   }
 }
 
+/// The clamp of the inverse root in `compute`, as the lowerings apply it.
 double getTiny(ElementType compute) {
-  switch (compute) {
-  case ElementType::F16:
-    return 6.103515625e-05;
-  case ElementType::BF16:
-  case ElementType::F32:
-    return FLT_MIN;
-  default:
-    return DBL_MIN;
-  }
+  return mlir::norm::getSmallestNormal(getSemantics(compute));
 }
 
 /// One norm op to test, with the data it runs on.

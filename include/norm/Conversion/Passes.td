@@ -48,7 +48,8 @@ def ConvertNormToGPU : Pass<"convert-norm-to-gpu"> {
   }];
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t",
-           /*default=*/"256", "Threads per block (a multiple of 32)">,
+           /*default=*/"::mlir::norm::kDefaultThreadsPerBlock",
+           "Threads per block (a multiple of 32)">,
     Option<"maxElementsPerThread", "max-elements-per-thread", "int64_t",
            /*default=*/"64",
            "Most row elements one thread keeps in registers">,

@@ -4,6 +4,8 @@
 #ifndef NORM_PIPELINES_PIPELINES_H
 #define NORM_PIPELINES_PIPELINES_H
 
+#include "norm/Conversion/NormToGPU/NormToGPU.h"
+
 #include "mlir/Pass/PassOptions.h"
 #include "llvm/Support/Error.h"
 
@@ -26,7 +28,6 @@ inline constexpr const char *kDefaultGPUChip = "sm_90";
 inline constexpr const char *kDefaultGPUFeatures = "+ptx80";
 /// PTX, JIT-compiled by the driver: needs no ptxas.
 inline constexpr const char *kDefaultGPUFormat = "isa";
-inline constexpr int64_t kDefaultThreadsPerBlock = 256;
 /// Empty: $CUDA_HOME, $CUDA_PATH, else /usr/local/cuda.
 inline constexpr const char *kDefaultCudaPath = "";
 

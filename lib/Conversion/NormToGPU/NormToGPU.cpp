@@ -9,7 +9,9 @@
 //     so x is read from memory once; otherwise each pass streams the row;
 //   - per-lane partial sums (in the compute type) are combined with warp
 //     shuffles and, across the warps of a block, through shared memory;
-//   - LayerNorm's variance is a second, centered pass over the registers.
+//   - a centered op's (LayerNorm's) variance is a second, centered pass over
+//     the registers.
+// The arithmetic comes from the shared numerics (Dialect/Norm/Utils).
 // The row view is a collapse of the trailing (normalized) dims, so
 // norm-trailing-axes must run first for ops normalizing other axes.
 //
@@ -22,6 +24,7 @@
 #include "norm/Conversion/NormToGPU/NormToGPU.h"
 #include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Dialect/Norm/Utils/Numerics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -34,8 +37,10 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "convert-norm-to-gpu"
 
 namespace mlir::norm {
 #define GEN_PASS_DEF_CONVERTNORMTOGPU
@@ -262,11 +267,7 @@ public:
   /// Elementwise rsqrt(max(v + eps, tiny)), v and eps vectors of the compute
   /// type. Scalarized: libdevice's rsqrt is scalar.
   Value inverseRoot(Value v, Value eps) {
-    Value tiny =
-        splat(APFloat::getSmallestNormalized(computeType.getFloatSemantics())
-                  .convertToDouble());
-    Value clamped =
-        b.create<arith::MaximumFOp>(b.create<arith::AddFOp>(v, eps), tiny);
+    Value clamped = createClampedMoment(b, b.getLoc(), v, eps);
     SmallVector<Value> lanes;
     for (int64_t i = 0; i < shape.vectorWidth; ++i)
       lanes.push_back(b.create<math::RsqrtOp>(
@@ -276,16 +277,9 @@ public:
 
   /// rsqrt(max(moment + eps, tiny)) of a scalar moment, as a vector.
   Value inverseRoot(Value moment, double eps) {
-    auto constant = [&](double value) {
-      return b.create<arith::ConstantOp>(computeType,
-                                         b.getFloatAttr(computeType, value));
-    };
-    Value tiny =
-        constant(APFloat::getSmallestNormalized(computeType.getFloatSemantics())
-                     .convertToDouble());
-    Value clamped = b.create<arith::MaximumFOp>(
-        b.create<arith::AddFOp>(moment, constant(eps)), tiny);
-    return broadcast(b.create<math::RsqrtOp>(clamped));
+    return broadcast(createInverseRoot(
+        b, b.getLoc(), moment,
+        createFloatConstant(b, b.getLoc(), computeType, eps)));
   }
 
   Value splat(double value) {
@@ -352,19 +346,7 @@ private:
   }
 
   Value convert(Value v, VectorType to) {
-    auto from = cast<VectorType>(v.getType());
-    unsigned fromBits = from.getElementType().getIntOrFloatBitWidth();
-    unsigned toBits = to.getElementType().getIntOrFloatBitWidth();
-    if (from == to)
-      return v;
-    // f16 <-> bf16: neither extends the other; go through f32.
-    if (fromBits == toBits) {
-      v = b.create<arith::ExtFOp>(from.clone(b.getF32Type()), v);
-      fromBits = 32;
-    }
-    if (fromBits < toBits)
-      return b.create<arith::ExtFOp>(to, v);
-    return b.create<arith::TruncFOp>(to, v);
+    return convertFloat(b, b.getLoc(), v, cast<FloatType>(to.getElementType()));
   }
 
   Value toCompute(Value v) { return convert(v, computeVectorType()); }
@@ -439,35 +421,29 @@ private:
   SmallVector<Value> chunkValues, columns, inRanges;
 };
 
-/// 1 / max(N, 1) in the compute type.
-Value inverseCount(ImplicitLocOpBuilder &b, Value features,
-                   FloatType computeType) {
-  Value one = b.create<arith::ConstantIndexOp>(1);
-  Value count = b.create<arith::MaxUIOp>(features, one);
-  Value asInt = b.create<arith::IndexCastUIOp>(b.getI64Type(), count);
-  Value asFloat = b.create<arith::UIToFPOp>(computeType, asInt);
-  return b.create<arith::DivFOp>(
-      b.create<arith::ConstantOp>(computeType,
-                                  b.getFloatAttr(computeType, 1.0)),
-      asFloat);
+/// Whether `op` normalizes the trailing dims of its input (the kernels view
+/// rows as a collapse of them).
+bool hasTrailingAxes(NormalizationOpInterface op) {
+  int64_t rank = op.getInputType().getRank();
+  int64_t numKept = op.getKeptDims().size();
+  return llvm::equal(op.getCanonicalAxes(), llvm::seq<int64_t>(numKept, rank));
 }
 
-template <typename OpTy>
-struct NormToGPULaunch : public OpRewritePattern<OpTy> {
+/// Any normalization op on its trailing dims as one row kernel launch.
+struct NormToGPULaunch
+    : public OpInterfaceConversionPattern<NormalizationOpInterface> {
   NormToGPULaunch(MLIRContext *context, const NormGPUKernelOptions &options)
-      : OpRewritePattern<OpTy>(context), options(options) {}
+      : OpInterfaceConversionPattern(context), options(options) {}
 
-  static constexpr bool isLayerNorm = std::is_same_v<OpTy, LayerNormOp>;
-
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    RankedTensorType inputType = op.getInputType();
-    int64_t rank = inputType.getRank();
-    SmallVector<int64_t> axes = op.getCanonicalAxes();
-    int64_t numKept = rank - static_cast<int64_t>(axes.size());
-    if (!llvm::equal(axes, llvm::seq<int64_t>(numKept, rank)))
+  LogicalResult
+  matchAndRewrite(NormalizationOpInterface op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!hasTrailingAxes(op))
       return rewriter.notifyMatchFailure(
           op, "normalized axes are not the trailing dims");
+    RankedTensorType inputType = op.getInputType();
+    SmallVector<int64_t> axes = op.getCanonicalAxes();
+    int64_t numKept = op.getKeptDims().size();
 
     Location loc = op.getLoc();
     FloatType computeType = op.getEffectiveComputeType();
@@ -481,6 +457,14 @@ struct NormToGPULaunch : public OpRewritePattern<OpTy> {
     auto rowsType = cast<MemRefType>(input.getType());
     KernelShape shape =
         chooseShape(rowsType.getDimSize(1), elementType.getWidth(), options);
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << op->getName() << " at " << loc << ": "
+               << shape.lanes << " lanes per row, " << shape.rowsPerBlock
+               << " rows per block, vectors of " << shape.vectorWidth << ", "
+               << (shape.chunks ? std::to_string(shape.chunks) +
+                                      " chunks per lane in registers"
+                                : std::string("row streamed"))
+               << "\n");
     auto flatParam = [&](Value param) -> Value {
       if (!param)
         return {};
@@ -574,9 +558,9 @@ private:
         {b.getIndexAttr(1), memref::getMixedSize(b, loc, buffer, 0)});
   }
 
-  void buildLaunch(ImplicitLocOpBuilder &b, OpTy op, const KernelShape &shape,
-                   FloatType computeType, Value input, Value output,
-                   Value scale, Value bias, Value featureEpsilon,
+  void buildLaunch(ImplicitLocOpBuilder &b, NormalizationOpInterface op,
+                   const KernelShape &shape, FloatType computeType, Value input,
+                   Value output, Value scale, Value bias, Value featureEpsilon,
                    ArrayRef<Value> statistics, Value numRows,
                    Value features) const {
     Value one = b.create<arith::ConstantIndexOp>(1);
@@ -629,24 +613,23 @@ private:
     RowKernelBuilder kernel(b, shape, computeType, input, output, features);
     kernel.setSharedMemory(sharedMemory);
     kernel.loadRow(row, lane);
-    Value invCount = inverseCount(b, features, computeType);
+    Value invCount = createInverseCount(b, b.getLoc(), features, computeType);
     double epsilon = op.getEpsilon().convertToDouble();
 
-    // Mean (LayerNorm) and the second moment about it.
+    // Mean (centered ops) and the second moment about it.
+    bool centered = op.isCentered();
     Value mean;
-    if constexpr (isLayerNorm) {
+    if (centered) {
       Value sum = kernel.reduceRow([](Value x, Value) { return x; }, 0);
       mean = b.create<arith::MulFOp>(sum, invCount);
     }
     Value meanVector = mean ? kernel.broadcast(mean) : Value();
     Value sumOfSquares = kernel.reduceRow(
         [&](Value x, Value inRange) {
-          Value centered =
-              meanVector ? b.create<arith::SubFOp>(x, meanVector) : x;
-          return kernel.maskOut(b.create<arith::MulFOp>(centered, centered),
-                                inRange);
+          return kernel.maskOut(
+              createSquaredDeviation(b, b.getLoc(), x, meanVector), inRange);
         },
-        isLayerNorm ? 1 : 0);
+        centered ? 1 : 0);
     Value moment = b.create<arith::MulFOp>(sumOfSquares, invCount);
     Value momentVector = kernel.broadcast(moment);
     Value inv;
@@ -701,47 +684,35 @@ struct ConvertNormToGPUPass
     NormGPUKernelOptions options;
     options.threadsPerBlock = threadsPerBlock;
     options.maxElementsPerThread = maxElementsPerThread;
-    RewritePatternSet patterns(&getContext());
-    populateNormToGPUPatterns(patterns, options);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      return signalPassFailure();
-    WalkResult result = getOperation()->walk([](Operation *op) {
-      if (!isa<RMSNormOp, LayerNormOp>(op))
+    WalkResult result = getOperation()->walk([](NormalizationOpInterface op) {
+      if (hasTrailingAxes(op))
         return WalkResult::advance();
-      op->emitOpError("normalizes axes that are not the trailing dims; run "
-                      "norm-trailing-axes before convert-norm-to-gpu");
+      op->emitOpError("normalizes axes that are not the trailing dims; "
+                      "run norm-trailing-axes before convert-norm-to-gpu");
       return WalkResult::interrupt();
     });
     if (result.wasInterrupted())
+      return signalPassFailure();
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<NormDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(&getContext());
+    populateNormToGPUPatterns(patterns, options);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
       signalPassFailure();
   }
-};
-} // namespace
 
-namespace {
-/// A barrier orders all memory accesses around it, as a read and a write of
-/// every resource would.
-struct BarrierMemoryEffects
-    : public MemoryEffectOpInterface::ExternalModel<BarrierMemoryEffects,
-                                                    gpu::BarrierOp> {
-  void
-  getEffects(Operation *op,
-             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-                 &effects) const {
-    effects.emplace_back(MemoryEffects::Read::get());
-    effects.emplace_back(MemoryEffects::Write::get());
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // The kernels synchronize with gpu.barrier; the passes after this one
+    // (hoisting, CSE) must see that it orders memory.
+    registerGPUBarrierMemoryEffects(registry);
   }
 };
 } // namespace
-
-void mlir::norm::registerGPUBarrierMemoryEffects(DialectRegistry &registry) {
-  registry.addExtension(+[](MLIRContext *context, gpu::GPUDialect *) {
-    gpu::BarrierOp::attachInterface<BarrierMemoryEffects>(*context);
-  });
-}
 
 void mlir::norm::populateNormToGPUPatterns(
     RewritePatternSet &patterns, const NormGPUKernelOptions &options) {
-  patterns.add<NormToGPULaunch<RMSNormOp>, NormToGPULaunch<LayerNormOp>>(
-      patterns.getContext(), options);
+  patterns.add<NormToGPULaunch>(patterns.getContext(), options);
 }

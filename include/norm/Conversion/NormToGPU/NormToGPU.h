@@ -1,5 +1,4 @@
-//===- NormToGPU.h - norm ops as row-parallel GPU kernels ---------*- C++
-//-*-===//
+//===- NormToGPU.h - norm ops as row-parallel GPU kernels -------*- C++ -*-===//
 
 #ifndef NORM_CONVERSION_NORMTOGPU_NORMTOGPU_H
 #define NORM_CONVERSION_NORMTOGPU_NORMTOGPU_H
@@ -11,10 +10,14 @@ class DialectRegistry;
 class RewritePatternSet;
 
 namespace norm {
+/// Threads per block of the kernels (convert-norm-to-gpu's and the GPU
+/// pipeline's default; defined here only).
+inline constexpr int64_t kDefaultThreadsPerBlock = 256;
+
 /// Shape of the kernels convert-norm-to-gpu generates.
 struct NormGPUKernelOptions {
   /// Threads per block; a multiple of 32.
-  int64_t threadsPerBlock = 256;
+  int64_t threadsPerBlock = kDefaultThreadsPerBlock;
   /// Elements of a row one thread keeps in registers; longer rows (and rows
   /// of dynamic length) are streamed from memory once per pass instead.
   int64_t maxElementsPerThread = 64;

@@ -1,5 +1,4 @@
-//===- NormDialect.cpp - norm dialect registration
-//-------------------------===//
+//===- NormDialect.cpp - norm dialect registration ------------------------===//
 
 #include "norm/Dialect/Norm/IR/NormDialect.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
@@ -14,4 +13,5 @@ void NormDialect::initialize() {
 #define GET_OP_LIST
 #include "norm/Dialect/Norm/IR/NormOps.cpp.inc"
       >();
+  attachNormalizationOpModels(getContext());
 }

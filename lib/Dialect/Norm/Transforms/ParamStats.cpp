@@ -16,7 +16,7 @@ using namespace mlir::norm;
 NormParameterCount mlir::norm::countNormParameters(ModuleOp module) {
   NormParameterCount count;
   llvm::DenseSet<Value> counted;
-  auto visit = [&](Operation *op, Value scale, Value bias, Value epsilon) {
+  module.walk([&](NormalizationOpInterface op) {
     NormParameterCount::PerOp perOp{op};
     auto add = [&](Value param, int64_t &slot) {
       if (!param)
@@ -30,16 +30,10 @@ NormParameterCount mlir::norm::countNormParameters(ModuleOp module) {
       if (counted.insert(param).second)
         count.total += slot;
     };
-    add(scale, perOp.scale);
-    add(bias, perOp.bias);
-    add(epsilon, perOp.featureEpsilon);
+    add(op.getScale(), perOp.scale);
+    add(op.getBias(), perOp.bias);
+    add(op.getFeatureEpsilon(), perOp.featureEpsilon);
     count.ops.push_back(perOp);
-  };
-  module.walk([&](Operation *op) {
-    if (auto rms = dyn_cast<RMSNormOp>(op))
-      visit(op, rms.getScale(), rms.getBias(), rms.getFeatureEpsilon());
-    else if (auto layer = dyn_cast<LayerNormOp>(op))
-      visit(op, layer.getScale(), layer.getBias(), layer.getFeatureEpsilon());
   });
   return count;
 }

@@ -13,45 +13,45 @@ namespace mlir::norm {
 using namespace mlir;
 using namespace mlir::norm;
 
-/// Replaces `op` by a `TargetOp` with the same input, attributes, scale and
-/// feature epsilon; `bias` is the new op's bias (may be null).
-template <typename TargetOp, typename SourceOp>
-static LogicalResult convert(RewriterBase &rewriter, SourceOp op, Value bias) {
-  for (Value statistic : op.getStatistics())
-    if (!statistic.use_empty())
-      return op.emitOpError("cannot change the norm kind: its statistics "
-                            "results are used");
-  rewriter.setInsertionPoint(op);
-  std::optional<Type> computeType = op.getComputeType();
-  auto replacement = TargetOp::create(
-      rewriter, op.getLoc(), op.getInput(), op.getAxes(),
-      op.getEpsilon().convertToDouble(), op.getScale(), bias,
-      op.getFeatureEpsilon(), /*withStatistics=*/false,
-      computeType ? cast<FloatType>(*computeType) : FloatType());
-  rewriter.replaceAllUsesWith(op.getOutput(), replacement.getOutput());
-  rewriter.eraseOp(op);
-  return success();
+/// Creates the norm op of `kind` ("rms" or "layer") with `op`'s input,
+/// attributes, scale and feature epsilon, and `bias` (may be null).
+static NormalizationOpInterface createNormOp(OpBuilder &b, StringRef kind,
+                                             NormalizationOpInterface op,
+                                             Value bias) {
+  double epsilon = op.getEpsilon().convertToDouble();
+  FloatType computeType = op.getComputeType().value_or(FloatType());
+  if (kind == "rms")
+    return RMSNormOp::create(
+        b, op.getLoc(), op.getInput(), op.getAxes(), epsilon, op.getScale(),
+        bias, op.getFeatureEpsilon(), /*withStatistics=*/false, computeType);
+  return LayerNormOp::create(
+      b, op.getLoc(), op.getInput(), op.getAxes(), epsilon, op.getScale(), bias,
+      op.getFeatureEpsilon(), /*withStatistics=*/false, computeType);
 }
 
 LogicalResult mlir::norm::setNormKind(Operation *root, StringRef kind) {
   if (kind != "rms" && kind != "layer")
     return root->emitError("unknown norm kind '")
            << kind << "': expected rms or layer";
-  IRRewriter rewriter(root->getContext());
-  SmallVector<Operation *> ops;
-  root->walk([&](Operation *op) {
-    if ((kind == "rms" && isa<LayerNormOp>(op)) ||
-        (kind == "layer" && isa<RMSNormOp>(op)))
+  // LayerNorm is the centered kind. RMSNorm keeps the scale only (its point
+  // is fewer parameters); LayerNorm keeps an RMSNorm's bias.
+  bool centered = kind == "layer";
+  SmallVector<NormalizationOpInterface> ops;
+  root->walk([&](NormalizationOpInterface op) {
+    if (op.isCentered() != centered)
       ops.push_back(op);
   });
-  for (Operation *op : ops) {
-    LogicalResult converted =
-        kind == "rms"
-            ? convert<RMSNormOp>(rewriter, cast<LayerNormOp>(op), Value())
-            : convert<LayerNormOp>(rewriter, cast<RMSNormOp>(op),
-                                   cast<RMSNormOp>(op).getBias());
-    if (failed(converted))
-      return failure();
+  IRRewriter rewriter(root->getContext());
+  for (NormalizationOpInterface op : ops) {
+    for (Value statistic : op.getStatistics())
+      if (!statistic.use_empty())
+        return op->emitOpError("cannot change the norm kind: its statistics "
+                               "results are used");
+    rewriter.setInsertionPoint(op);
+    NormalizationOpInterface replacement =
+        createNormOp(rewriter, kind, op, centered ? op.getBias() : Value());
+    rewriter.replaceAllUsesWith(op.getOutput(), replacement.getOutput());
+    rewriter.eraseOp(op);
   }
   return success();
 }

@@ -38,32 +38,35 @@ Value transpose(OpBuilder &b, Location loc, Value value,
       .getResult()[0];
 }
 
-template <typename OpTy> struct MoveAxesLast : public OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+struct MoveAxesLast
+    : public OpInterfaceRewritePattern<NormalizationOpInterface> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
 
-  LogicalResult matchAndRewrite(OpTy op,
+  LogicalResult matchAndRewrite(NormalizationOpInterface op,
                                 PatternRewriter &rewriter) const override {
     SmallVector<int64_t> axes = op.getCanonicalAxes();
     int64_t rank = op.getInputType().getRank();
-    SmallVector<int64_t> permutation;
-    for (int64_t dim = 0; dim < rank; ++dim)
-      if (!llvm::is_contained(axes, dim))
-        permutation.push_back(dim);
+    SmallVector<int64_t> permutation = op.getKeptDims();
     int64_t numKept = permutation.size();
     llvm::append_range(permutation, axes);
     if (llvm::equal(permutation, llvm::seq<int64_t>(0, rank)))
       return rewriter.notifyMatchFailure(op, "axes are already trailing");
 
+    // The same op on the transposed input, normalizing its trailing dims.
     Location loc = op.getLoc();
-    Value input = transpose(rewriter, loc, op.getInput(), permutation);
+    SmallVector<Value> operands = {
+        transpose(rewriter, loc, op.getInput(), permutation)};
+    for (Value param : op.getParameters())
+      if (param)
+        operands.push_back(param);
     SmallVector<int64_t> trailing =
         llvm::to_vector(llvm::seq<int64_t>(numKept, rank));
-    std::optional<Type> computeType = op.getComputeType();
-    auto moved = OpTy::create(
-        rewriter, loc, input, trailing, op.getEpsilon().convertToDouble(),
-        op.getScale(), op.getBias(), op.getFeatureEpsilon(),
-        !op.getStatistics().empty(),
-        computeType ? cast<FloatType>(*computeType) : FloatType());
+    SmallVector<Type> resultTypes = inferNormalizationResultTypes(
+        operands[0], trailing, op.getStatistics().size(),
+        op.getEffectiveComputeType());
+    auto moved = cast<NormalizationOpInterface>(
+        mlir::clone(rewriter, op, resultTypes, operands));
+    moved.setAxes(trailing);
 
     SmallVector<int64_t> inverse(rank);
     for (auto [i, dim] : llvm::enumerate(permutation))
@@ -90,6 +93,5 @@ struct NormTrailingAxesPass
 } // namespace
 
 void mlir::norm::populateNormTrailingAxesPatterns(RewritePatternSet &patterns) {
-  patterns.add<MoveAxesLast<RMSNormOp>, MoveAxesLast<LayerNormOp>>(
-      patterns.getContext());
+  patterns.add<MoveAxesLast>(patterns.getContext());
 }

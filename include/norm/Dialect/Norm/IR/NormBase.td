@@ -12,6 +12,7 @@ include "mlir/IR/OpBase.td"
 def Norm_Dialect : Dialect {
   let name = "norm";
   let cppNamespace = "::mlir::norm";
+  let hasCanonicalizer = 1;
   let summary = "Normalization layers of transformers (RMSNorm, LayerNorm)";
   let description = [{
     The `norm` dialect models the normalization layers of transformer models

@@ -8,27 +8,23 @@
 #define NORM_DIALECT_NORM_IR_NORMOPS_TD
 
 include "norm/Dialect/Norm/IR/NormBase.td"
-include "mlir/Interfaces/InferTypeOpInterface.td"
+include "norm/Dialect/Norm/IR/NormInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
-include "mlir/Interfaces/TilingInterface.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 
 def Norm_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
 def Norm_ParamTensor : RankedTensorOf<[AnyFloat]>;
 
-// Both ops share operands, attributes, assembly and interfaces; they differ
-// in the statistic they compute, their default epsilon and how many
-// statistics results they may return.
-class Norm_NormalizationOp<string mnemonic, string defaultEpsilon>
+// Both ops share operands, attributes, assembly and NormalizationOpInterface
+// (which verifies them and, through models attached by the dialect, tiles
+// them and reifies their shapes); they differ in whether the moment is
+// centered, their default epsilon and their statistics.
+class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
+                           bit centered, int numStatistics,
+                           string statisticsNames>
     : Norm_Op<mnemonic, [
-        Pure, AttrSizedOperandSegments,
-        DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-                                  ["reifyResultShapes"]>,
-        DeclareOpInterfaceMethods<TilingInterface, [
-          "getLoopIteratorTypes", "getIterationDomain",
-          "getTiledImplementation", "getResultTilePosition",
-          "generateResultTileValue"]>]> {
+        Pure, AttrSizedOperandSegments, Norm_NormalizationOpInterface]> {
   let arguments = (ins
     Norm_FloatTensor:$input,
     Optional<Norm_ParamTensor>:$scale,
@@ -60,30 +56,31 @@ class Norm_NormalizationOp<string mnemonic, string defaultEpsilon>
       CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
       CArg<"::mlir::Value", "{}">:$featureEpsilon,
       CArg<"bool", "false">:$withStatistics,
-      CArg<"::mlir::FloatType", "{}">:$computeType)>
+      CArg<"::mlir::FloatType", "{}">:$computeType), [{
+      build($_builder, $_state,
+            ::mlir::norm::inferNormalizationResultTypes(
+                input, axes, withStatistics ? getNumStatistics() : 0,
+                computeType),
+            input, scale, bias, featureEpsilon,
+            $_builder.getDenseI64ArrayAttr(axes),
+            $_builder.getF64FloatAttr(epsilon),
+            computeType ? ::mlir::TypeAttr::get(computeType)
+                        : ::mlir::TypeAttr());
+    }]>
   ];
 
-  let hasVerifier = 1;
-  let hasCanonicalizer = 1;
-
   code commonExtraClassDeclaration = [{
-    /// Number of statistics results the op returns when they are requested.
-    static unsigned getNumStatistics();
-
-    /// The axes wrapped into [0, rank) and sorted: the k-th dim of scale,
-    /// bias and feature_epsilon corresponds to the k-th canonical axis.
-    ::llvm::SmallVector<int64_t> getCanonicalAxes();
-
-    /// The accumulation type: `compute_type` if set, else f32 (f64 for f64).
-    ::mlir::FloatType getEffectiveComputeType();
-
-    ::mlir::RankedTensorType getInputType() {
-      return ::llvm::cast<::mlir::RankedTensorType>(getInput().getType());
+    static bool isCentered() { return }] # !if(centered, "true", "false") # [{; }
+    static unsigned getNumStatistics() { return }] # numStatistics # [{; }
+    static ::llvm::StringRef getStatisticsNames() {
+      return "}] # statisticsNames # [{";
     }
   }];
+  let extraClassDeclaration = commonExtraClassDeclaration;
 }
 
-def Norm_RMSNormOp : Norm_NormalizationOp<"rms_norm", "1e-6"> {
+def Norm_RMSNormOp : Norm_NormalizationOp<"rms_norm", "1e-6", /*centered=*/0,
+                                           1, "inv_rms"> {
   let summary = "Root-mean-square normalization (RMSNorm)";
   let description = [{
     Normalizes `input` by the root mean square over the normalized `axes`:
@@ -129,7 +126,9 @@ def Norm_RMSNormOp : Norm_NormalizationOp<"rms_norm", "1e-6"> {
   }];
 }
 
-def Norm_LayerNormOp : Norm_NormalizationOp<"layer_norm", "1e-5"> {
+def Norm_LayerNormOp : Norm_NormalizationOp<"layer_norm", "1e-5",
+                                             /*centered=*/1, 2,
+                                             "mean, inv_std"> {
   let summary = "Layer normalization (LayerNorm)";
   let description = [{
     Normalizes `input` to zero mean and unit variance over the normalized

@@ -1,0 +1,71 @@
+//===- Numerics.h - The arithmetic of the norm ops, in one place -*- C++
+//-*-===//
+//
+// Every lowering of a norm op (linalg on the CPU, row kernels on the GPU)
+// builds its arithmetic from these functions, and the differential test takes
+// its tolerances from the same constants, so that a numerics change is made
+// once. The IR builders accept a float scalar or a vector of floats.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_DIALECT_NORM_UTILS_NUMERICS_H
+#define NORM_DIALECT_NORM_UTILS_NUMERICS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/APFloat.h"
+
+namespace mlir::norm {
+
+/// A constant `value` of `type` (a float type or a vector of one).
+Value createFloatConstant(OpBuilder &b, Location loc, Type type, double value);
+
+/// `value` converted to element type `to` (extended or truncated); f16 and
+/// bf16, neither of which extends the other, convert through f32.
+Value convertFloat(OpBuilder &b, Location loc, Value value, FloatType to);
+
+/// 1 / max(count, 1) in `type`, `count` an index: empty rows get a zero
+/// mean instead of NaN.
+Value createInverseCount(OpBuilder &b, Location loc, Value count,
+                         FloatType type);
+/// The same for a static count.
+double getInverseCount(int64_t count);
+
+/// (x - center)^2, or x^2 when `center` is null: the term of the second
+/// moment (two-pass: the center is the row mean computed before).
+Value createSquaredDeviation(OpBuilder &b, Location loc, Value x, Value center);
+
+/// max(moment + eps, tiny), tiny the smallest normal number of the type:
+/// the argument of the inverse root, finite for zero rows and eps = 0.
+Value createClampedMoment(OpBuilder &b, Location loc, Value moment, Value eps);
+
+/// rsqrt(max(moment + eps, tiny)).
+Value createInverseRoot(OpBuilder &b, Location loc, Value moment, Value eps);
+
+/// The inverse root of a moment given the moment of x * scale:
+/// scale * rsqrt(max(scaledMoment + eps * scale^2, tiny)); exactly
+/// createInverseRoot(moment, eps) when scale is 1.
+Value createScaledInverseRoot(OpBuilder &b, Location loc, Value scaledMoment,
+                              Value eps, Value scale);
+
+/// Whether `value` is neither infinite nor NaN (i1, or a vector of i1).
+Value createIsFinite(OpBuilder &b, Location loc, Value value);
+
+/// The power of two that brings a row's largest magnitude `maxAbs` into
+/// [0.5, 1) (at least the smallest normal power, for the top binade), built
+/// from its exponent bits, when the row's `moment` is not finite and maxAbs
+/// is; else 1. Rows whose sums overflowed are summed again scaled by it.
+Value createOverflowScale(OpBuilder &b, Location loc, Value moment,
+                          Value maxAbs);
+
+/// The unit roundoff of a float format (2^-p, p its precision): the
+/// relative error of one rounding, the unit of the documented error bound.
+double getUnitRoundoff(const llvm::fltSemantics &semantics);
+
+/// The smallest normal number of a float format: the clamp of the inverse
+/// root.
+double getSmallestNormal(const llvm::fltSemantics &semantics);
+
+} // namespace mlir::norm
+
+#endif // NORM_DIALECT_NORM_UTILS_NUMERICS_H

@@ -1,0 +1,154 @@
+//===- Numerics.cpp - The arithmetic of the norm ops, in one place --------===//
+
+#include "norm/Dialect/Norm/Utils/Numerics.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/TypeUtilities.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::norm;
+
+/// `type`'s shape (if a vector) with element type `element`.
+static Type withElementType(Type type, Type element) {
+  if (auto vector = dyn_cast<VectorType>(type))
+    return vector.clone(element);
+  return element;
+}
+
+Value mlir::norm::createFloatConstant(OpBuilder &b, Location loc, Type type,
+                                      double value) {
+  auto element = cast<FloatType>(getElementTypeOrSelf(type));
+  TypedAttr attr = b.getFloatAttr(element, value);
+  if (auto vector = dyn_cast<VectorType>(type))
+    attr = DenseElementsAttr::get(vector, attr);
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
+static Value createFloatConstant(OpBuilder &b, Location loc, Type type,
+                                 const APFloat &value) {
+  auto element = cast<FloatType>(getElementTypeOrSelf(type));
+  TypedAttr attr = FloatAttr::get(element, value);
+  if (auto vector = dyn_cast<VectorType>(type))
+    attr = DenseElementsAttr::get(vector, attr);
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
+Value mlir::norm::convertFloat(OpBuilder &b, Location loc, Value value,
+                               FloatType to) {
+  auto from = cast<FloatType>(getElementTypeOrSelf(value.getType()));
+  if (from == to)
+    return value;
+  if (from.getWidth() == to.getWidth()) { // f16 <-> bf16: through f32.
+    value = arith::ExtFOp::create(
+        b, loc, withElementType(value.getType(), b.getF32Type()), value);
+    from = b.getF32Type();
+  }
+  Type target = withElementType(value.getType(), to);
+  if (from.getWidth() < to.getWidth())
+    return arith::ExtFOp::create(b, loc, target, value);
+  return arith::TruncFOp::create(b, loc, target, value);
+}
+
+Value mlir::norm::createInverseCount(OpBuilder &b, Location loc, Value count,
+                                     FloatType type) {
+  count = arith::MaxUIOp::create(b, loc, count,
+                                 arith::ConstantIndexOp::create(b, loc, 1));
+  Value asInt = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), count);
+  Value asFloat = arith::UIToFPOp::create(b, loc, type, asInt);
+  return arith::DivFOp::create(b, loc, createFloatConstant(b, loc, type, 1.0),
+                               asFloat);
+}
+
+double mlir::norm::getInverseCount(int64_t count) {
+  return 1.0 / static_cast<double>(std::max<int64_t>(count, 1));
+}
+
+Value mlir::norm::createSquaredDeviation(OpBuilder &b, Location loc, Value x,
+                                         Value center) {
+  Value deviation = center ? arith::SubFOp::create(b, loc, x, center) : x;
+  return arith::MulFOp::create(b, loc, deviation, deviation);
+}
+
+Value mlir::norm::createClampedMoment(OpBuilder &b, Location loc, Value moment,
+                                      Value eps) {
+  Type type = moment.getType();
+  auto element = cast<FloatType>(getElementTypeOrSelf(type));
+  Value tiny = ::createFloatConstant(
+      b, loc, type,
+      APFloat::getSmallestNormalized(element.getFloatSemantics()));
+  Value sum = arith::AddFOp::create(b, loc, moment, eps);
+  return arith::MaximumFOp::create(b, loc, sum, tiny);
+}
+
+Value mlir::norm::createInverseRoot(OpBuilder &b, Location loc, Value moment,
+                                    Value eps) {
+  return math::RsqrtOp::create(b, loc,
+                               createClampedMoment(b, loc, moment, eps));
+}
+
+Value mlir::norm::createScaledInverseRoot(OpBuilder &b, Location loc,
+                                          Value scaledMoment, Value eps,
+                                          Value scale) {
+  Value scaledEps = arith::MulFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, eps, scale), scale);
+  return arith::MulFOp::create(
+      b, loc, scale, createInverseRoot(b, loc, scaledMoment, scaledEps));
+}
+
+Value mlir::norm::createIsFinite(OpBuilder &b, Location loc, Value value) {
+  Type type = value.getType();
+  auto element = cast<FloatType>(getElementTypeOrSelf(type));
+  Value inf = ::createFloatConstant(
+      b, loc, type, APFloat::getInf(element.getFloatSemantics()));
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE,
+                               math::AbsFOp::create(b, loc, value), inf);
+}
+
+Value mlir::norm::createOverflowScale(OpBuilder &b, Location loc, Value moment,
+                                      Value maxAbs) {
+  Type type = maxAbs.getType();
+  auto element = cast<FloatType>(getElementTypeOrSelf(type));
+  const llvm::fltSemantics &semantics = element.getFloatSemantics();
+  int64_t mantissaBits = APFloat::semanticsPrecision(semantics) - 1;
+  int64_t bias = 1 - APFloat::semanticsMinExponent(semantics);
+  Type intType = withElementType(type, b.getIntegerType(element.getWidth()));
+  auto intConstant = [&](int64_t value) -> Value {
+    TypedAttr attr = b.getIntegerAttr(getElementTypeOrSelf(intType), value);
+    if (auto vector = dyn_cast<VectorType>(intType))
+      attr = DenseElementsAttr::get(vector, attr);
+    return arith::ConstantOp::create(b, loc, attr);
+  };
+  // maxAbs >= 0: its bits shifted right are its biased exponent E. The
+  // scale's biased exponent is max(2 * bias - 1 - E, 1).
+  Value exponent = arith::ShRUIOp::create(
+      b, loc, arith::BitcastOp::create(b, loc, intType, maxAbs),
+      intConstant(mantissaBits));
+  Value scaleExponent = arith::MaxSIOp::create(
+      b, loc,
+      arith::SubIOp::create(b, loc, intConstant(2 * bias - 1), exponent),
+      intConstant(1));
+  Value scale = arith::BitcastOp::create(
+      b, loc, type,
+      arith::ShLIOp::create(b, loc, scaleExponent, intConstant(mantissaBits)));
+  // Rows whose moment is finite, or whose largest magnitude is not (NaN or
+  // infinity: scaling cannot help), keep scale 1.
+  Value inf = ::createFloatConstant(b, loc, type, APFloat::getInf(semantics));
+  Value maxNotFinite =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ, maxAbs, inf);
+  Value keep = arith::OrIOp::create(b, loc, createIsFinite(b, loc, moment),
+                                    maxNotFinite);
+  return arith::SelectOp::create(b, loc, keep,
+                                 createFloatConstant(b, loc, type, 1.0), scale);
+}
+
+double mlir::norm::getUnitRoundoff(const llvm::fltSemantics &semantics) {
+  return std::ldexp(1.0,
+                    -static_cast<int>(APFloat::semanticsPrecision(semantics)));
+}
+
+double mlir::norm::getSmallestNormal(const llvm::fltSemantics &semantics) {
+  return APFloat::getSmallestNormalized(semantics).convertToDouble();
+}
