@@ -166,16 +166,6 @@ void copy(const uint8_t *src, uint8_t *dst, size_t bytes, int threads) {
   }
 }
 
-/// The scalar loop's bf16 store, as a hand-written loop rounds: to nearest
-/// even on the float's bits. It gives the bits of norm::floatToBF16Bits for
-/// every finite value, but that one rounds through double (exact for any
-/// input) and made this peer about 5x slower than in earlier tables.
-uint16_t storeBF16(float v) {
-  uint32_t bits;
-  std::memcpy(&bits, &v, sizeof(bits));
-  return (bits + 0x7fff + ((bits >> 16) & 1)) >> 16;
-}
-
 /// The straightforward loop: per row, a pass for the statistic(s) and a pass
 /// that normalizes, in float.
 template <typename T, typename Load, typename Store>
@@ -415,7 +405,7 @@ void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
                  reinterpret_cast<uint16_t *>(in->b.data.data()),
                  reinterpret_cast<uint16_t *>(in->y.data()), rows, cols,
                  threads, [](uint16_t v) { return bf16BitsToFloat(v); },
-                 [](float v) { return storeBF16(v); });
+                 [](float v) { return norm::floatToBF16Bits(v); });
            else
              scalarNorm(
                  layer, reinterpret_cast<float *>(in->x.data.data()),

@@ -24,6 +24,6 @@ void mlir::norm::registerAllPasses() {
   mlir::registerAllPasses();
   registerNormConversionPasses();
   registerNormDialectPasses();
-  registerNormTransformsPasses();
+  registerNormCodegenPasses();
   registerNormPipelines();
 }

@@ -46,12 +46,9 @@ struct Options {
                              cl::desc("Replay the one case with this seed"),
                              cl::init(0), cl::cat(category)};
   cl::opt<bool> verbose{"v", cl::desc("Print every case"), cl::cat(category)};
-  cl::opt<Target> target{
-      "target", cl::desc("Where the cases run"), cl::init(Target::CPU),
-      cl::values(
-          clEnumValN(Target::CPU, "cpu", "the host CPU"),
-          clEnumValN(Target::GPU, "gpu", "an NVIDIA GPU (norm-lower-to-nvvm)")),
-      cl::cat(category)};
+  cl::opt<Target> target{"target", cl::desc("Where the cases run"),
+                         cl::init(Target::CPU), getTargetOptionValues(),
+                         cl::cat(category)};
   cl::opt<std::string> prePipeline{
       "pre-pipeline",
       cl::desc("Pass pipeline to run on each case before compiling, e.g. "

@@ -76,13 +76,9 @@ struct Options {
   cl::opt<std::string> entry{"e", cl::desc("Entry function to run"),
                              cl::value_desc("name"), cl::init("main"),
                              cl::cat(category)};
-  cl::opt<Target> target{
-      "target", cl::desc("Where to run"), cl::init(Target::CPU),
-      cl::values(clEnumValN(Target::CPU, "cpu", "the host CPU"),
-                 clEnumValN(Target::GPU, "gpu",
-                            "an NVIDIA GPU through norm-lower-to-nvvm and "
-                            "norm's CUDA runtime")),
-      cl::cat(category)};
+  cl::opt<Target> target{"target", cl::desc("Where to run"),
+                         cl::init(Target::CPU), getTargetOptionValues(),
+                         cl::cat(category)};
   cl::opt<std::string> gpuChip{"gpu-chip", cl::desc("GPU target: architecture"),
                                cl::init(mlir::norm::kDefaultGPUChip),
                                cl::cat(category)};

@@ -196,6 +196,24 @@ TEST(BFloat16, NaNStaysNaN) {
   EXPECT_EQ(doubleToBF16Bits(doubleOf(0x7ff0000000000001)), 0x7fc0);
 }
 
+// floatToBF16Bits rounds on the float's bits; it must equal the rounding of
+// the (exact) double for every float: a stride through all 2^32 bit patterns
+// that hits every exponent and sign, plus the rounding boundaries.
+TEST(BFloat16, FloatPathMatchesDoublePath) {
+  auto check = [](uint32_t bits) {
+    float value;
+    std::memcpy(&value, &bits, sizeof(value));
+    ASSERT_EQ(floatToBF16Bits(value),
+              doubleToBF16Bits(static_cast<double>(value)))
+        << "float bits 0x" << std::hex << bits;
+  };
+  for (uint64_t bits = 0; bits <= 0xffffffffu; bits += 4099)
+    check(static_cast<uint32_t>(bits));
+  for (uint32_t high : {0x0000u, 0x3f80u, 0x7f7fu, 0x7f80u, 0xff7fu, 0x8000u})
+    for (uint32_t low : {0x0000u, 0x7fffu, 0x8000u, 0x8001u, 0xffffu})
+      check(high << 16 | low);
+}
+
 TEST(ArrayConversions, FromDoublesRoundsOnceAndSaturates) {
   double tricky = 1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -40);
   NpyArray half = fromDoubles(ElementType::F16, {2}, {tricky, 65520.0});

@@ -1,9 +1,10 @@
-//===- JitModule.h - Compile a norm module and call its entry -----*- C++
-//-*-===//
+//===- JitModule.h - Compile a norm module and call its entry ---*- C++ -*-===//
 //
 // The JIT behind norm-runner, the differential tests and the benchmarks:
-// lower a module with a norm pipeline, create an MLIR ExecutionEngine for the
-// host CPU, and call one entry function on host tensors.
+// lower a module with a norm pipeline (norm-lower-to-cpu, or
+// norm-lower-to-nvvm for the GPU target), create an MLIR ExecutionEngine for
+// the host code (which, for the GPU target, launches the kernels through
+// norm's CUDA runtime), and call one entry function on host tensors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -45,6 +47,15 @@ struct TensorSpec {
 
 /// Where the compiled module runs.
 enum class Target { CPU, GPU };
+
+/// The `--target` values of the tools: cl::values(...) of every Target.
+inline auto getTargetOptionValues() {
+  return llvm::cl::values(
+      clEnumValN(Target::CPU, "cpu", "the host CPU"),
+      clEnumValN(Target::GPU, "gpu",
+                 "an NVIDIA GPU through norm-lower-to-nvvm and norm's CUDA "
+                 "runtime"));
+}
 
 struct JitOptions {
   Target target = Target::CPU;

@@ -113,8 +113,16 @@ inline double halfBitsToDouble(uint16_t bits) { return halfBitsToFloat(bits); }
 inline uint16_t doubleToBF16Bits(double value) {
   return detail::roundDoubleToBits(value, /*expBits=*/8, /*mantBits=*/7);
 }
+/// The same from a float, on its bits (a float is exact in double, so this
+/// equals doubleToBF16Bits(value); it is the fast path for hot loops).
 inline uint16_t floatToBF16Bits(float value) {
-  return doubleToBF16Bits(static_cast<double>(value));
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  if ((bits & 0x7fffffffu) > 0x7f800000u) // NaN: as doubleToBF16Bits does.
+    return doubleToBF16Bits(static_cast<double>(value));
+  // Round to nearest even on the low 16 bits; a carry into the exponent
+  // rounds up to the next binade or to infinity, as it must.
+  return static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
 }
 
 /// The value of bfloat16 `bits` (exact): the top half of a float.

@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
 
   mlir::registerAllPasses();
   mlir::norm::registerNormDialectPasses();
-  mlir::norm::registerNormTransformsPasses();
+  mlir::norm::registerNormCodegenPasses();
   mlir::norm::registerNormConversionPasses();
   mlir::norm::registerNormPipelines();
 
