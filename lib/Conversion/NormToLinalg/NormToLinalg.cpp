@@ -81,7 +81,7 @@ public:
     moments.scale = stats.back();
     moments.scaledMoment = stats[stats.size() - 2];
     if (centered)
-      moments.mean = unscale(stats[0], moments.scale);
+      moments.mean = stats[0];
     return moments;
   }
 
@@ -166,8 +166,8 @@ private:
     return scale ? arith::MulFOp::create(nb, nloc, x, scale).getResult() : x;
   }
 
-  /// [mean of x * scale (centered)], moment of x * scale, per row; `scale`
-  /// null for the unscaled first evaluation.
+  /// [mean of x (centered)], moment of x * scale, per row; `scale` null for
+  /// the unscaled first evaluation.
   SmallVector<Value> computeScaledMoments(bool centered, Value scale) {
     SmallVector<Value> scales;
     if (scale)
@@ -193,7 +193,9 @@ private:
     Value moment = meanOfRows(squares);
     if (!mean)
       return {moment};
-    return {mean, moment};
+    // The mean itself is returned unscaled (exact: the scale is a power of
+    // two), so that the common, unscaled path has no division.
+    return {scale ? unscale(mean, scale) : mean, moment};
   }
 
   /// Sums `term(x, rowValues...)` over the normalized axes, per row.
