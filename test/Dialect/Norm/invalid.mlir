@@ -249,3 +249,25 @@ func.func @statistics_byte_count_overflows_int64(%x: tensor<1152921504606846976x
   %y = norm.layer_norm %x {compute_type = f64} : tensor<1152921504606846976x2xbf16> -> tensor<1152921504606846976x2xbf16>
   return %y : tensor<1152921504606846976x2xbf16>
 }
+
+// -----
+
+// Found by norm-ir-fuzzer (2026-11-30): parameters that each match a dynamic
+// input dim but not each other; the lowering built a linalg.generic that did
+// not verify.
+func.func @parameters_disagree(%x: tensor<2x?x?xf16>, %g: tensor<404346x64xf32>, %b: tensor<65536x64xbf16>) -> tensor<2x?x?xf16> {
+  // expected-error @+1 {{'norm.layer_norm' op expects dim 0 of 'bias' to be 1 or 404346 (dim 0 of 'scale'), got 65536}}
+  %y = norm.layer_norm %x scale(%g : tensor<404346x64xf32>) bias(%b : tensor<65536x64xbf16>) {axes = array<i64: -2, -1>} : tensor<2x?x?xf16> -> tensor<2x?x?xf16>
+  return %y : tensor<2x?x?xf16>
+}
+
+// -----
+
+// A parameter broadcast (1) or dynamic beside a static one is fine; the
+// feature epsilon is checked against the first static size too.
+func.func @feature_epsilon_disagrees(%x: tensor<4x?xf32>, %g: tensor<1xf32>, %b: tensor<?xf32>, %e: tensor<8xf32>, %e2: tensor<9xf32>) -> tensor<4x?xf32> {
+  %y = norm.rms_norm %x scale(%g : tensor<1xf32>) bias(%b : tensor<?xf32>) feature_epsilon(%e : tensor<8xf32>) : tensor<4x?xf32> -> tensor<4x?xf32>
+  // expected-error @+1 {{'norm.rms_norm' op expects dim 0 of 'feature_epsilon' to be 1 or 8 (dim 0 of 'scale'), got 9}}
+  %z = norm.rms_norm %y scale(%e : tensor<8xf32>) bias(%e : tensor<8xf32>) feature_epsilon(%e2 : tensor<9xf32>) : tensor<4x?xf32> -> tensor<4x?xf32>
+  return %z : tensor<4x?xf32>
+}

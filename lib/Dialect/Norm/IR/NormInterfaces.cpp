@@ -176,12 +176,46 @@ static LogicalResult verifySizeFitsInt64(Operation *op, const Twine &name,
 static constexpr const char *kParameterNames[] = {"scale", "bias",
                                                   "feature_epsilon"};
 
+/// Verifies that the parameters agree with each other: where two have a
+/// static size other than 1 for the same normalized axis, the sizes are
+/// equal. (Each may match a dynamic input dim on its own; together they
+/// could not, and the lowerings would build ops that do not verify.)
+static LogicalResult verifyParametersAgree(NormalizationOpInterface op) {
+  size_t numAxes = op.getCanonicalAxes().size();
+  for (size_t k = 0; k < numAxes; ++k) {
+    StringRef firstName;
+    int64_t firstSize = 1;
+    for (auto [name, param] : llvm::zip(kParameterNames, op.getParameters())) {
+      if (!param)
+        continue;
+      auto type = cast<RankedTensorType>(param.getType());
+      if (type.getRank() != static_cast<int64_t>(numAxes))
+        continue; // Reported by verifyParameter.
+      int64_t size = type.getDimSize(k);
+      if (ShapedType::isDynamic(size) || size == 1)
+        continue;
+      if (firstSize == 1) {
+        firstName = name;
+        firstSize = size;
+        continue;
+      }
+      if (size != firstSize)
+        return op->emitOpError("expects dim ")
+               << k << " of '" << name << "' to be 1 or " << firstSize
+               << " (dim " << k << " of '" << firstName << "'), got " << size;
+    }
+  }
+  return success();
+}
+
 /// Verifies the shapes and sizes of the parameters, the input and the
 /// per-row statistics the lowerings keep (returned or not).
 static LogicalResult verifyShapes(NormalizationOpInterface op) {
   for (auto [name, param] : llvm::zip(kParameterNames, op.getParameters()))
     if (failed(verifyParameter(op, name, param)))
       return failure();
+  if (failed(verifyParametersAgree(op)))
+    return failure();
   if (failed(verifySizeFitsInt64(op, "'input'", op.getInputType())))
     return failure();
   for (auto [name, param] : llvm::zip(kParameterNames, op.getParameters()))
