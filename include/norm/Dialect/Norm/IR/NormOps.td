@@ -101,7 +101,8 @@ def Norm_RMSNormOp : Norm_NormalizationOp<"rms_norm", "1e-6", /*centered=*/0,
     f64 for f64 input), which must be at least as wide as the input; the
     result has the input's type. `scale`, `bias` and `feature_epsilon` have
     one dim per normalized axis, in increasing axis order; each equals the
-    input's dim or is 1 (broadcast). Their element types may be any float
+    input's dim or is 1 (broadcast), and static sizes
+    other than 1 agree between the parameters. Their element types may be any float
     type and are converted to the compute type.
 
     With one extra result the op also returns `inv_rms`, the per-row
@@ -152,7 +153,8 @@ def Norm_LayerNormOp : Norm_NormalizationOp<"layer_norm", "1e-5",
     f64 for f64 input), which must be at least as wide as the input; the
     result has the input's type. `scale`, `bias` and `feature_epsilon` have
     one dim per normalized axis, in increasing axis order; each equals the
-    input's dim or is 1 (broadcast). Their element types may be any float
+    input's dim or is 1 (broadcast), and static sizes
+    other than 1 agree between the parameters. Their element types may be any float
     type and are converted to the compute type.
 
     With two extra results the op also returns `mean` and `inv_std`
