@@ -70,3 +70,24 @@ func.func @layer_same_compute_type(%x: tensor<4x8xf16>) -> (tensor<4x8xf16>, ten
   %y, %m, %s = norm.layer_norm %x {compute_type = f16} : tensor<4x8xf16> -> tensor<4x8xf16>, tensor<4x1xf16>, tensor<4x1xf16>
   return %y, %m, %s : tensor<4x8xf16>, tensor<4x1xf16>, tensor<4x1xf16>
 }
+
+// CHECK-LABEL: func @rms_norm_grad
+// CHECK: norm.rms_norm_grad %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<4096xbf16>) : tensor<?x4096xbf16> -> tensor<?x4096xbf16>, tensor<4096xbf16>
+func.func @rms_norm_grad(%dy: tensor<?x4096xbf16>, %x: tensor<?x4096xbf16>, %g: tensor<4096xbf16>) -> (tensor<?x4096xbf16>, tensor<4096xbf16>) {
+  %dx, %dg = norm.rms_norm_grad %dy, %x scale(%g : tensor<4096xbf16>) : tensor<?x4096xbf16> -> tensor<?x4096xbf16>, tensor<4096xbf16>
+  return %dx, %dg : tensor<?x4096xbf16>, tensor<4096xbf16>
+}
+
+// CHECK-LABEL: func @layer_norm_grad
+// CHECK: norm.layer_norm_grad %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<8x1xf32>) bias(%{{.*}} : tensor<8x16xf16>) statistics(%{{.*}}, %{{.*}} : tensor<2x1x1xf32>, tensor<2x1x1xf32>) {axes = array<i64: 1, 2>, epsilon = 1.000000e-03 : f64} : tensor<2x8x16xf32> -> tensor<2x8x16xf32>, tensor<8x1xf32>, tensor<8x16xf16>
+func.func @layer_norm_grad(%dy: tensor<2x8x16xf32>, %x: tensor<2x8x16xf32>, %g: tensor<8x1xf32>, %b: tensor<8x16xf16>, %m: tensor<2x1x1xf32>, %r: tensor<2x1x1xf32>) -> (tensor<2x8x16xf32>, tensor<8x1xf32>, tensor<8x16xf16>) {
+  %dx, %dg, %db = norm.layer_norm_grad %dy, %x scale(%g : tensor<8x1xf32>) bias(%b : tensor<8x16xf16>) statistics(%m, %r : tensor<2x1x1xf32>, tensor<2x1x1xf32>) {axes = array<i64: 1, 2>, epsilon = 1.0e-3 : f64} : tensor<2x8x16xf32> -> tensor<2x8x16xf32>, tensor<8x1xf32>, tensor<8x16xf16>
+  return %dx, %dg, %db : tensor<2x8x16xf32>, tensor<8x1xf32>, tensor<8x16xf16>
+}
+
+// CHECK-LABEL: func @grad_feature_epsilon
+// CHECK: norm.rms_norm_grad %{{.*}}, %{{.*}} feature_epsilon(%{{.*}} : tensor<1xf32>) {compute_type = f64} : tensor<3x5xf32> -> tensor<3x5xf32>, tensor<1xf32>
+func.func @grad_feature_epsilon(%dy: tensor<3x5xf32>, %x: tensor<3x5xf32>, %e: tensor<1xf32>) -> (tensor<3x5xf32>, tensor<1xf32>) {
+  %dx, %de = norm.rms_norm_grad %dy, %x feature_epsilon(%e : tensor<1xf32>) {compute_type = f64} : tensor<3x5xf32> -> tensor<3x5xf32>, tensor<1xf32>
+  return %dx, %de : tensor<3x5xf32>, tensor<1xf32>
+}

@@ -1,7 +1,7 @@
 //===- NormInterfaceModels.cpp - Tiling and shapes of the norm ops --------===//
 //
 // TilingInterface and ReifyRankedShapedTypeOpInterface, written once against
-// NormalizationOpInterface and attached to every op of the dialect.
+// the op interfaces and attached to every op of the dialect.
 //
 // The iteration domain of a norm op is its input's index space: the
 // normalized axes are reduction dims, the others parallel. Only parallel dims
@@ -151,10 +151,43 @@ struct NormReifyShapesModel
 };
 } // namespace
 
+namespace {
+/// Gradient ops: dx has the input's shape, each parameter gradient its
+/// parameter's. (They are tiled by norm-tile-rows, which also combines the
+/// parameter gradients of the row tasks; a TilingInterface tile would not.)
+template <typename OpTy>
+struct NormGradReifyShapesModel
+    : public ReifyRankedShapedTypeOpInterface::ExternalModel<
+          NormGradReifyShapesModel<OpTy>, OpTy> {
+  LogicalResult
+  reifyResultShapes(Operation *op, OpBuilder &b,
+                    ReifiedRankedShapedTypeDims &reifiedReturnShapes) const {
+    auto grad = cast<NormalizationGradOpInterface>(op);
+    reifiedReturnShapes.push_back(
+        tensor::getMixedSizes(b, op->getLoc(), grad.getInput()));
+    for (Value param : grad.getParameters())
+      if (param)
+        reifiedReturnShapes.push_back(
+            tensor::getMixedSizes(b, op->getLoc(), param));
+    return success();
+  }
+};
+
+template <typename OpTy> struct ModelAttacher {
+  static void attach(MLIRContext *context) {
+    if constexpr (OpTy::template hasTrait<
+                      NormalizationOpInterface::Trait>())
+      OpTy::template attachInterface<NormTilingModel<OpTy>,
+                                     NormReifyShapesModel<OpTy>>(*context);
+    else
+      OpTy::template attachInterface<NormGradReifyShapesModel<OpTy>>(
+          *context);
+  }
+};
+} // namespace
+
 template <typename... OpTys> static void attachModels(MLIRContext *context) {
-  (OpTys::template attachInterface<NormTilingModel<OpTys>,
-                                   NormReifyShapesModel<OpTys>>(*context),
-   ...);
+  (ModelAttacher<OpTys>::attach(context), ...);
 }
 
 void mlir::norm::attachNormalizationOpModels(MLIRContext *context) {

@@ -83,7 +83,7 @@ mlir::norm::inferNormalizationResultTypes(Value input, ArrayRef<int64_t> axes,
 //===----------------------------------------------------------------------===//
 
 /// Verifies the axes: at least one, in [-rank, rank), distinct.
-static LogicalResult verifyAxes(NormalizationOpInterface op) {
+static LogicalResult verifyAxes(NormOpInterface op) {
   int64_t rank = op.getInputType().getRank();
   if (op.getAxes().empty())
     return op->emitOpError("expects at least one normalized axis");
@@ -103,7 +103,7 @@ static LogicalResult verifyAxes(NormalizationOpInterface op) {
 }
 
 /// Verifies epsilon and the compute type.
-static LogicalResult verifyArithmetic(NormalizationOpInterface op) {
+static LogicalResult verifyArithmetic(NormOpInterface op) {
   double epsilon = op.getEpsilon().convertToDouble();
   if (!std::isfinite(epsilon) || epsilon < 0.0)
     return op->emitOpError("expects a finite, non-negative epsilon, got ")
@@ -123,7 +123,7 @@ static LogicalResult verifyArithmetic(NormalizationOpInterface op) {
 
 /// Verifies an affine parameter (scale, bias, feature_epsilon): one dim per
 /// normalized axis, each equal to the input's dim or 1.
-static LogicalResult verifyParameter(NormalizationOpInterface op,
+static LogicalResult verifyParameter(NormOpInterface op,
                                      StringRef name, Value param) {
   if (!param)
     return success();
@@ -180,7 +180,7 @@ static constexpr const char *kParameterNames[] = {"scale", "bias",
 /// static size other than 1 for the same normalized axis, the sizes are
 /// equal. (Each may match a dynamic input dim on its own; together they
 /// could not, and the lowerings would build ops that do not verify.)
-static LogicalResult verifyParametersAgree(NormalizationOpInterface op) {
+static LogicalResult verifyParametersAgree(NormOpInterface op) {
   size_t numAxes = op.getCanonicalAxes().size();
   for (size_t k = 0; k < numAxes; ++k) {
     StringRef firstName;
@@ -210,7 +210,7 @@ static LogicalResult verifyParametersAgree(NormalizationOpInterface op) {
 
 /// Verifies the shapes and sizes of the parameters, the input and the
 /// per-row statistics the lowerings keep (returned or not).
-static LogicalResult verifyShapes(NormalizationOpInterface op) {
+static LogicalResult verifyShapes(NormOpInterface op) {
   for (auto [name, param] : llvm::zip(kParameterNames, op.getParameters()))
     if (failed(verifyParameter(op, name, param)))
       return failure();
@@ -227,34 +227,74 @@ static LogicalResult verifyShapes(NormalizationOpInterface op) {
                              op.getStatisticsType());
 }
 
-/// Verifies the output and statistics results.
-static LogicalResult verifyResults(NormalizationOpInterface op) {
-  RankedTensorType inputType = op.getInputType();
-  if (op.getOutput().getType() != inputType)
-    return op->emitOpError("expects the output type to equal the input type ")
-           << inputType << ", got " << op.getOutput().getType();
-  size_t numStatistics = op.getStatistics().size();
-  unsigned expected = op.getNumStatistics();
+/// Verifies the number and types of per-row statistics values (results of
+/// a forward op, operands of a gradient op): none, or all of them.
+static LogicalResult verifyStatistics(NormOpInterface op, StringRef what,
+                                      TypeRange types, unsigned expected) {
+  size_t numStatistics = types.size();
   if (numStatistics != 0 && numStatistics != expected)
     return op->emitOpError("expects 0 or ")
-           << expected << " statistics results (" << op.getStatisticsNames()
-           << "), got " << numStatistics;
+           << expected << " statistics " << what << "s ("
+           << op.getStatisticsNames() << "), got " << numStatistics;
   if (numStatistics != 0 && op.getFeatureEpsilon())
-    return op->emitOpError("expects no statistics results with "
-                           "'feature_epsilon': no per-row statistic exists");
+    return op->emitOpError("expects no statistics ")
+           << what << "s with 'feature_epsilon': no per-row statistic exists";
   RankedTensorType statisticsType = op.getStatisticsType();
-  for (auto [i, result] : llvm::enumerate(op.getStatistics()))
-    if (result.getType() != statisticsType)
-      return op->emitOpError("expects statistics result #")
-             << i << " of type " << statisticsType << ", got "
-             << result.getType();
+  for (auto [i, type] : llvm::enumerate(types))
+    if (type != statisticsType)
+      return op->emitOpError("expects statistics ")
+             << what << " #" << i << " of type " << statisticsType << ", got "
+             << type;
   return success();
 }
 
-LogicalResult mlir::norm::detail::verifyNormalizationOp(Operation *op) {
-  auto norm = cast<NormalizationOpInterface>(op);
-  if (failed(verifyAxes(norm)) || failed(verifyArithmetic(norm)) ||
-      failed(verifyShapes(norm)))
+LogicalResult mlir::norm::detail::verifyNormOp(Operation *op) {
+  auto norm = cast<NormOpInterface>(op);
+  if (failed(verifyAxes(norm)) || failed(verifyArithmetic(norm)))
     return failure();
-  return verifyResults(norm);
+  return verifyShapes(norm);
+}
+
+LogicalResult mlir::norm::detail::verifyNormalizationOp(Operation *op) {
+  if (failed(verifyNormOp(op)))
+    return failure();
+  auto norm = cast<NormalizationOpInterface>(op);
+  RankedTensorType inputType = norm.getInputType();
+  if (norm.getOutput().getType() != inputType)
+    return op->emitOpError("expects the output type to equal the input type ")
+           << inputType << ", got " << norm.getOutput().getType();
+  return verifyStatistics(norm, "result",
+                          ValueRange(norm.getStatistics()).getTypes(),
+                          norm.getNumStatistics());
+}
+
+LogicalResult mlir::norm::detail::verifyNormalizationGradOp(Operation *op) {
+  if (failed(verifyNormOp(op)))
+    return failure();
+  auto grad = cast<NormalizationGradOpInterface>(op);
+  RankedTensorType inputType = grad.getInputType();
+  if (grad.getOutputGrad().getType() != inputType ||
+      grad.getInputGrad().getType() != inputType)
+    return op->emitOpError("expects 'output_grad' and 'input_grad' of the "
+                           "input type ")
+           << inputType;
+  SmallVector<Value> present;
+  SmallVector<StringRef> names;
+  for (auto [name, param] : llvm::zip(kParameterNames, grad.getParameters()))
+    if (param) {
+      present.push_back(param);
+      names.push_back(name);
+    }
+  ValueRange grads = grad.getParameterGrads();
+  if (grads.size() != present.size())
+    return op->emitOpError("expects one gradient per parameter present (")
+           << present.size() << "), got " << grads.size();
+  for (auto [name, param, result] : llvm::zip(names, present, grads))
+    if (result.getType() != param.getType())
+      return op->emitOpError("expects the gradient of '")
+             << name << "' of its type " << param.getType() << ", got "
+             << result.getType();
+  return verifyStatistics(grad, "operand",
+                          ValueRange(grad.getStatistics()).getTypes(),
+                          grad.getNumStatistics());
 }

@@ -2,7 +2,7 @@
 //
 // The ops are defined in ODS; what they share (verifier, builders' result
 // types, tiling, shape reification) is written once against
-// NormalizationOpInterface (NormInterfaces.cpp, NormInterfaceModels.cpp).
+// the op interfaces (NormInterfaces.cpp, NormInterfaceModels.cpp).
 // Here: the dialect's canonicalization patterns.
 //
 //===----------------------------------------------------------------------===//
@@ -18,10 +18,10 @@ namespace {
 /// Rewrites `axes` into canonical form: non-negative and sorted. The meaning
 /// of the op is unchanged since parameter dims follow the sorted axes.
 struct CanonicalizeAxes
-    : public OpInterfaceRewritePattern<NormalizationOpInterface> {
+    : public OpInterfaceRewritePattern<NormOpInterface> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
 
-  LogicalResult matchAndRewrite(NormalizationOpInterface op,
+  LogicalResult matchAndRewrite(NormOpInterface op,
                                 PatternRewriter &rewriter) const override {
     SmallVector<int64_t> canonical = op.getCanonicalAxes();
     if (ArrayRef<int64_t>(canonical) == op.getAxes())

@@ -29,7 +29,9 @@ SmallVector<int64_t> getStatisticsShape(ArrayRef<int64_t> shape,
 FloatType getDefaultComputeType(Type elementType);
 
 namespace detail {
+LogicalResult verifyNormOp(Operation *op);
 LogicalResult verifyNormalizationOp(Operation *op);
+LogicalResult verifyNormalizationGradOp(Operation *op);
 } // namespace detail
 
 } // namespace mlir::norm

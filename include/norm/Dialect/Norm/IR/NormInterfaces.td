@@ -1,8 +1,11 @@
 //===- NormInterfaces.td - norm op interfaces --------------*- tablegen -*-===//
 //
-// NormalizationOpInterface: what every normalization op shares, so that the
-// verifier, canonicalization, tiling, shape reification, the dialect passes
-// and the lowerings are written once, against the interface.
+// NormOpInterface: what every norm op (forward or gradient) shares: the
+// normalized input, the per-feature parameters, the axes and the arithmetic.
+// NormalizationOpInterface (forward ops) and NormalizationGradOpInterface
+// (their gradients) add their results. The verifier, canonicalization,
+// tiling, shape reification, the dialect passes and the lowerings are written
+// once, against these interfaces.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,25 +14,23 @@
 
 include "mlir/IR/OpBase.td"
 
-def Norm_NormalizationOpInterface : OpInterface<"NormalizationOpInterface"> {
+def Norm_NormOpInterface : OpInterface<"NormOpInterface"> {
   let cppNamespace = "::mlir::norm";
   let description = [{
-    An op that normalizes its `input` over a set of `axes` (per row: the
-    kept dims index the rows), in a compute type, with optional per-feature
-    `scale`, `bias` and `feature_epsilon` operands (one dim per normalized
-    axis, each the input's dim or 1), and optionally returns per-row
-    statistics in the compute type, shaped like the input with the
-    normalized axes set to 1.
+    An op of a normalization over a set of `axes` of its `input` (per row:
+    the kept dims index the rows), in a compute type, with optional
+    per-feature `scale`, `bias` and `feature_epsilon` operands (one dim per
+    normalized axis, each the input's dim or 1). Its per-row statistics are
+    in the compute type, shaped like the input with the normalized axes set
+    to 1.
 
-    The op's arithmetic is fixed by one bit, `isCentered`: the second moment
-    is taken about the row mean (LayerNorm: statistics `mean`, `inv_std`) or
-    about zero (RMSNorm: statistic `inv_rms`). The verifier, the canonical
-    form of the axes, tiling over rows, shape reification and both lowerings
-    are implemented once for every op of this interface.
+    The arithmetic is fixed by one bit, `isCentered`: the second moment is
+    taken about the row mean (LayerNorm: statistics `mean`, `inv_std`) or
+    about zero (RMSNorm: statistic `inv_rms`).
   }];
 
   let methods = [
-    InterfaceMethod<"The normalized tensor.",
+    InterfaceMethod<"The normalized tensor (x).",
       "::mlir::TypedValue<::mlir::RankedTensorType>", "getInput">,
     InterfaceMethod<"The per-feature scale, or null.",
       "::mlir::TypedValue<::mlir::RankedTensorType>", "getScale">,
@@ -37,10 +38,6 @@ def Norm_NormalizationOpInterface : OpInterface<"NormalizationOpInterface"> {
       "::mlir::TypedValue<::mlir::RankedTensorType>", "getBias">,
     InterfaceMethod<"The per-feature epsilon, or null.",
       "::mlir::TypedValue<::mlir::RankedTensorType>", "getFeatureEpsilon">,
-    InterfaceMethod<"The normalized result (the input's type).",
-      "::mlir::TypedValue<::mlir::RankedTensorType>", "getOutput">,
-    InterfaceMethod<"The per-row statistics results (empty if not requested).",
-      "::mlir::Operation::result_range", "getStatistics">,
     InterfaceMethod<"The normalized axes as written (may be negative).",
       "::llvm::ArrayRef<int64_t>", "getAxes">,
     InterfaceMethod<"Replaces the normalized axes.",
@@ -53,7 +50,7 @@ def Norm_NormalizationOpInterface : OpInterface<"NormalizationOpInterface"> {
         Whether the second moment is about the row mean (and the mean is
         subtracted from the output), or about zero.
       }], "bool", "isCentered">,
-    StaticInterfaceMethod<"The number of statistics results, when requested.",
+    StaticInterfaceMethod<"The number of per-row statistics.",
       "unsigned", "getNumStatistics">,
     StaticInterfaceMethod<"The statistics' names, for diagnostics.",
       "::llvm::StringRef", "getStatisticsNames">,
@@ -93,7 +90,7 @@ def Norm_NormalizationOpInterface : OpInterface<"NormalizationOpInterface"> {
       return {$_op.getScale(), $_op.getBias(), $_op.getFeatureEpsilon()};
     }
 
-    /// The type of each statistics result (returned or not: the lowerings
+    /// The type of each per-row statistic (returned or not: the lowerings
     /// keep them per row).
     ::mlir::RankedTensorType getStatisticsType() {
       return ::mlir::RankedTensorType::get(
@@ -103,8 +100,73 @@ def Norm_NormalizationOpInterface : OpInterface<"NormalizationOpInterface"> {
     }
   }];
 
+  // No verifier of its own: the derived interfaces verify these properties
+  // first (a trait's verifiers run in no guaranteed order, and theirs rely on
+  // valid axes).
+}
+
+def Norm_NormalizationOpInterface
+    : OpInterface<"NormalizationOpInterface", [Norm_NormOpInterface]> {
+  let cppNamespace = "::mlir::norm";
+  let description = [{
+    A forward normalization: returns the normalized input (`output`, the
+    input's type) and optionally its per-row statistics.
+  }];
+
+  let methods = [
+    InterfaceMethod<"The normalized result (the input's type).",
+      "::mlir::TypedValue<::mlir::RankedTensorType>", "getOutput">,
+    InterfaceMethod<"The per-row statistics results (empty if not requested).",
+      "::mlir::Operation::result_range", "getStatistics">,
+  ];
+
   let verify = [{
     return ::mlir::norm::detail::verifyNormalizationOp($_op);
+  }];
+}
+
+def Norm_NormalizationGradOpInterface
+    : OpInterface<"NormalizationGradOpInterface", [Norm_NormOpInterface]> {
+  let cppNamespace = "::mlir::norm";
+  let description = [{
+    The gradient of a forward normalization: given the gradient of the
+    forward's output (`output_grad`, dy), its `input` (x), its parameters and
+    optionally its saved per-row statistics (recomputed from x when absent),
+    returns the gradient of the input (`input_grad`, dx, the input's type)
+    and one gradient per parameter present (scale, bias, feature_epsilon, in
+    that order, each of the parameter's type, summed over every
+    non-normalized dim and over the parameter's broadcast dims). The value of
+    `bias` is not used: its presence asks for its gradient.
+  }];
+
+  let methods = [
+    InterfaceMethod<"The gradient of the forward's output (dy).",
+      "::mlir::TypedValue<::mlir::RankedTensorType>", "getOutputGrad">,
+    InterfaceMethod<"The saved statistics operands (empty: recomputed).",
+      "::mlir::Operation::operand_range", "getStatistics">,
+    InterfaceMethod<"The gradient of the input (dx).",
+      "::mlir::TypedValue<::mlir::RankedTensorType>", "getInputGrad">,
+    InterfaceMethod<"The parameters' gradients, one per parameter present.",
+      "::mlir::Operation::result_range", "getParameterGrads">,
+  ];
+
+  let extraSharedClassDeclaration = [{
+    /// The gradient of each parameter (scale, bias, feature_epsilon; null
+    /// where the parameter is absent).
+    ::std::array<::mlir::Value, 3> getParameterGradsByKind() {
+      ::std::array<::mlir::Value, 3> grads;
+      unsigned next = 0;
+      ::std::array<::mlir::Value, 3> params = {
+          $_op.getScale(), $_op.getBias(), $_op.getFeatureEpsilon()};
+      for (unsigned i = 0; i < 3; ++i)
+        if (params[i] && next < $_op.getParameterGrads().size())
+          grads[i] = $_op.getParameterGrads()[next++];
+      return grads;
+    }
+  }];
+
+  let verify = [{
+    return ::mlir::norm::detail::verifyNormalizationGradOp($_op);
   }];
 }
 

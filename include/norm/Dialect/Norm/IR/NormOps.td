@@ -183,4 +183,178 @@ def Norm_LayerNormOp : Norm_NormalizationOp<"layer_norm", "1e-5",
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Gradients
+//===----------------------------------------------------------------------===//
+
+// Both gradient ops share operands, attributes, assembly and
+// NormalizationGradOpInterface with each other, and the attributes and
+// parameters with their forward op.
+class Norm_NormalizationGradOp<string mnemonic, string defaultEpsilon,
+                               bit centered, int numStatistics,
+                               string statisticsNames>
+    : Norm_Op<mnemonic, [
+        Pure, AttrSizedOperandSegments,
+        AllTypesMatch<["output_grad", "input", "input_grad"]>,
+        Norm_NormalizationGradOpInterface]> {
+  let arguments = (ins
+    Norm_FloatTensor:$output_grad,
+    Norm_FloatTensor:$input,
+    Optional<Norm_ParamTensor>:$scale,
+    Optional<Norm_ParamTensor>:$bias,
+    Optional<Norm_ParamTensor>:$feature_epsilon,
+    Variadic<Norm_ParamTensor>:$statistics,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{-1}">:$axes,
+    DefaultValuedAttr<F64Attr, defaultEpsilon>:$epsilon,
+    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
+  );
+  let results = (outs
+    Norm_FloatTensor:$input_grad,
+    Variadic<Norm_ParamTensor>:$parameter_grads
+  );
+
+  let assemblyFormat = [{
+    $output_grad `,` $input
+    (`scale` `(` $scale^ `:` type($scale) `)`)?
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`feature_epsilon` `(` $feature_epsilon^ `:` type($feature_epsilon) `)`)?
+    (`statistics` `(` $statistics^ `:` type($statistics) `)`)?
+    attr-dict `:` type($input) `->` type(results)
+  }];
+
+  let builders = [
+    // Builds the op with result types derived from the operands: dx has the
+    // input's type, each parameter gradient its parameter's type.
+    OpBuilder<(ins "::mlir::Value":$outputGrad, "::mlir::Value":$input,
+      "::llvm::ArrayRef<int64_t>":$axes, "double":$epsilon,
+      CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
+      CArg<"::mlir::Value", "{}">:$featureEpsilon,
+      CArg<"::mlir::ValueRange", "{}">:$statistics,
+      CArg<"::mlir::FloatType", "{}">:$computeType), [{
+      ::llvm::SmallVector<::mlir::Type> resultTypes = {input.getType()};
+      for (::mlir::Value param : {scale, bias, featureEpsilon})
+        if (param)
+          resultTypes.push_back(param.getType());
+      build($_builder, $_state, resultTypes, outputGrad, input, scale, bias,
+            featureEpsilon, statistics, $_builder.getDenseI64ArrayAttr(axes),
+            $_builder.getF64FloatAttr(epsilon),
+            computeType ? ::mlir::TypeAttr::get(computeType)
+                        : ::mlir::TypeAttr());
+    }]>
+  ];
+
+  let extraClassDeclaration = [{
+    static bool isCentered() { return }] # !if(centered, "true", "false") # [{; }
+    static unsigned getNumStatistics() { return }] # numStatistics # [{; }
+    static ::llvm::StringRef getStatisticsNames() {
+      return "}] # statisticsNames # [{";
+    }
+    /// The gradient of each parameter, or null where it is absent.
+    ::mlir::Value getScaleGrad() { return getParameterGradsByKind()[0]; }
+    ::mlir::Value getBiasGrad() { return getParameterGradsByKind()[1]; }
+    ::mlir::Value getFeatureEpsilonGrad() {
+      return getParameterGradsByKind()[2];
+    }
+  }];
+}
+
+def Norm_RMSNormGradOp : Norm_NormalizationGradOp<"rms_norm_grad", "1e-6",
+                                                   /*centered=*/0, 1,
+                                                   "inv_rms"> {
+  let summary = "Gradient of root-mean-square normalization";
+  let description = [{
+    The gradients of `norm.rms_norm` with the same `axes`, `epsilon`,
+    `compute_type` and parameters, given `output_grad` (dy, the gradient of
+    the forward's output). With `r = rsqrt(max(mean_A(x^2) + eps, tiny))`
+    (from the optional `statistics(%inv_rms)` operand, or recomputed from x),
+    `xhat = x * r` and `g = dy * scale` (dy without a scale), per row:
+
+    ```
+    dx     = r * (g - xhat * mean_A(g * xhat))
+    dscale = sum over rows of dy * xhat
+    dbias  = sum over rows of dy
+    ```
+
+    The parameter gradients are summed over every non-normalized dim and
+    over the parameter's own broadcast (size-1) dims, in the compute type,
+    and returned in the parameter's type; `dbias` is returned when `bias` is
+    given (its value is not used). The derivative of the clamp
+    `max(., tiny)` is zero where it is active: a clamped row (a zero row with
+    `epsilon = 0`) has `dx = r * g`.
+
+    With `feature_epsilon`, the inverse root `r_f` depends on the feature f
+    (`xhat_f = x_f * r_f`, `w_f = r_f^2` where the clamp is inactive, else 0):
+
+    ```
+    dx_j               = g_j * r_j - x_j * mean_f(g_f * xhat_f * w_f)
+    dfeature_epsilon_f = sum over rows of -1/2 * g_f * xhat_f * w_f
+    ```
+
+    The results are `input_grad` (the input's type), then one gradient per
+    parameter present, in the order scale, bias, feature_epsilon. Sums over
+    rows are taken in a fixed order (per chunk of rows, then over chunks), so
+    results do not depend on the number of threads.
+
+    Example:
+
+    ```mlir
+    %dx, %dscale = norm.rms_norm_grad %dy, %x scale(%g : tensor<4096xbf16>)
+           : tensor<?x4096xbf16> -> tensor<?x4096xbf16>, tensor<4096xbf16>
+    ```
+  }];
+}
+
+def Norm_LayerNormGradOp : Norm_NormalizationGradOp<"layer_norm_grad", "1e-5",
+                                                     /*centered=*/1, 2,
+                                                     "mean, inv_std"> {
+  let summary = "Gradient of layer normalization";
+  let description = [{
+    The gradients of `norm.layer_norm` with the same `axes`, `epsilon`,
+    `compute_type` and parameters, given `output_grad` (dy, the gradient of
+    the forward's output). With the row mean `m` and
+    `r = rsqrt(max(var_A(x) + eps, tiny))` (from the optional
+    `statistics(%mean, %inv_std)` operands, or recomputed from x),
+    `xhat = (x - m) * r` and `g = dy * scale` (dy without a scale), per row:
+
+    ```
+    dx     = r * (g - mean_A(g) - xhat * mean_A(g * xhat))
+    dscale = sum over rows of dy * xhat
+    dbias  = sum over rows of dy
+    ```
+
+    The parameter gradients are summed over every non-normalized dim and
+    over the parameter's own broadcast (size-1) dims, in the compute type,
+    and returned in the parameter's type; `dbias` is returned when `bias` is
+    given (its value is not used). The derivative of the clamp
+    `max(., tiny)` is zero where it is active: a clamped (constant) row with
+    `epsilon = 0` has `dx = r * (g - mean_A(g))`.
+
+    With `feature_epsilon`, the inverse root `r_f` depends on the feature f
+    (`xhat_f = (x_f - m) * r_f`, `w_f = r_f^2` where the clamp is inactive,
+    else 0):
+
+    ```
+    dx_j               = g_j * r_j - mean_f(g_f * r_f)
+                         - (x_j - m) * mean_f(g_f * xhat_f * w_f)
+    dfeature_epsilon_f = sum over rows of -1/2 * g_f * xhat_f * w_f
+    ```
+
+    The results are `input_grad` (the input's type), then one gradient per
+    parameter present, in the order scale, bias, feature_epsilon. Sums over
+    rows are taken in a fixed order (per chunk of rows, then over chunks), so
+    results do not depend on the number of threads.
+
+    Example:
+
+    ```mlir
+    %y, %mean, %rstd = norm.layer_norm %x scale(%g : tensor<768xf32>) bias(%b : tensor<768xf32>)
+           : tensor<8x768xf32> -> tensor<8x768xf32>, tensor<8x1xf32>, tensor<8x1xf32>
+    %dx, %dg, %db = norm.layer_norm_grad %dy, %x scale(%g : tensor<768xf32>)
+           bias(%b : tensor<768xf32>)
+           statistics(%mean, %rstd : tensor<8x1xf32>, tensor<8x1xf32>)
+           : tensor<8x768xf32> -> tensor<8x768xf32>, tensor<768xf32>, tensor<768xf32>
+    ```
+  }];
+}
+
 #endif // NORM_DIALECT_NORM_IR_NORMOPS_TD
