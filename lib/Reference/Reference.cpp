@@ -220,6 +220,116 @@ NormResult norm::reference::normalize(const Tensor &input,
   return result;
 }
 
+GradResult norm::reference::normalizeGrad(const Tensor &input,
+                                         const Tensor &outputGrad,
+                                         const NormOptions &options) {
+  checkShape(input, "input");
+  checkShape(outputGrad, "outputGrad");
+  if (outputGrad.shape != input.shape)
+    throw std::invalid_argument("outputGrad's shape differs from the input's");
+  const std::vector<int64_t> &shape = input.shape;
+  int64_t rank = shape.size();
+  std::vector<int64_t> axes = canonicalAxes(options.axes, rank);
+  std::vector<int64_t> strides = rowMajorStrides(shape);
+  std::vector<int64_t> featureSizes, featureStrides, rowSizes, rowStrides;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool normalized = std::binary_search(axes.begin(), axes.end(), d);
+    (normalized ? featureSizes : rowSizes).push_back(shape[d]);
+    (normalized ? featureStrides : rowStrides).push_back(strides[d]);
+  }
+  int64_t numFeatures = 1, numRows = 1;
+  for (int64_t size : featureSizes)
+    numFeatures *= size;
+  for (int64_t size : rowSizes)
+    numRows *= size;
+
+  FeatureOffsets inputOffsets(featureSizes, featureStrides);
+  const Tensor *scale = options.scale, *bias = options.bias,
+               *featureEps = options.featureEpsilon;
+  FeatureOffsets noOffsets({}, {});
+  FeatureOffsets scaleOffsets =
+      scale ? parameterOffsets(*scale, featureSizes, "scale") : noOffsets;
+  FeatureOffsets biasOffsets =
+      bias ? parameterOffsets(*bias, featureSizes, "bias") : noOffsets;
+  FeatureOffsets epsOffsets =
+      featureEps ? parameterOffsets(*featureEps, featureSizes, "featureEpsilon")
+                 : noOffsets;
+
+  GradResult result;
+  result.inputGrad = {shape, std::vector<double>(input.data.size())};
+  auto zerosLike = [](const Tensor *param) {
+    return param ? Tensor{param->shape,
+                          std::vector<double>(param->data.size(), 0.0)}
+                 : Tensor{};
+  };
+  result.scaleGrad = zerosLike(scale);
+  result.biasGrad = zerosLike(bias);
+  result.featureEpsilonGrad = zerosLike(featureEps);
+
+  bool layer = options.kind == NormKind::Layer;
+  double count = static_cast<double>(std::max<int64_t>(numFeatures, 1));
+  const double *x = input.data.data(), *dy = outputGrad.data.data();
+  double *dx = result.inputGrad.data.data();
+  // Per feature of the current row: r, xhat, g and the clamp's weight.
+  std::vector<double> r(numFeatures), xhat(numFeatures), g(numFeatures),
+      w(numFeatures);
+  std::vector<int64_t> rowIndex(rowSizes.size(), 0);
+  int64_t base = 0;
+  for (int64_t row = 0; row < numRows; ++row) {
+    double mean = 0.0;
+    if (layer) {
+      for (int64_t f = 0; f < numFeatures; ++f)
+        mean += x[base + inputOffsets[f]];
+      mean /= count;
+    }
+    double sumSquares = 0.0;
+    for (int64_t f = 0; f < numFeatures; ++f) {
+      double centred = x[base + inputOffsets[f]] - mean;
+      sumSquares += centred * centred;
+    }
+    double moment = sumSquares / count;
+    // dx_j = g_j r_j - [layer] mean(g r) - d_j mean(g xhat w), w = r^2
+    // where the clamp is inactive (the forward's derivative; with one r per
+    // row this is r (g - mean(g) - xhat mean(g xhat))).
+    double sumGR = 0.0, sumGXhatW = 0.0;
+    for (int64_t f = 0; f < numFeatures; ++f) {
+      int64_t offset = base + inputOffsets[f];
+      double eps =
+          featureEps ? featureEps->data[epsOffsets[f]] : options.epsilon;
+      bool clamped = !(moment + eps > options.tiny);
+      r[f] = 1.0 / std::sqrt(std::max(moment + eps, options.tiny));
+      w[f] = clamped ? 0.0 : r[f] * r[f];
+      xhat[f] = (x[offset] - mean) * r[f];
+      g[f] = dy[offset] * (scale ? scale->data[scaleOffsets[f]] : 1.0);
+      sumGR += g[f] * r[f];
+      sumGXhatW += g[f] * xhat[f] * w[f];
+    }
+    for (int64_t f = 0; f < numFeatures; ++f) {
+      int64_t offset = base + inputOffsets[f];
+      double value = g[f] * r[f] - (x[offset] - mean) * (sumGXhatW / count);
+      if (layer)
+        value -= sumGR / count;
+      dx[offset] = value;
+      if (scale)
+        result.scaleGrad.data[scaleOffsets[f]] += dy[offset] * xhat[f];
+      if (bias)
+        result.biasGrad.data[biasOffsets[f]] += dy[offset];
+      if (featureEps)
+        result.featureEpsilonGrad.data[epsOffsets[f]] +=
+            -0.5 * g[f] * xhat[f] * w[f];
+    }
+
+    for (size_t k = rowSizes.size(); k-- > 0;) {
+      base += rowStrides[k];
+      if (++rowIndex[k] < rowSizes[k])
+        break;
+      base -= rowStrides[k] * rowSizes[k];
+      rowIndex[k] = 0;
+    }
+  }
+  return result;
+}
+
 namespace {
 /// Rounds to a binary format with `precision` significand bits (implicit bit
 /// included), minimum normal exponent `minExponent` and maximum finite

@@ -19,7 +19,17 @@ def ConvertNormToLinalg : Pass<"convert-norm-to-linalg"> {
     summed again scaled by a power of two, in an `scf.if` that only calls
     holding such a row enter. Statistics results are reshaped views of the
     per-row tensors. Works for any axes set, dynamic dims and empty tensors.
+
+    The gradient ops (`norm.rms_norm_grad`, `norm.layer_norm_grad`) become
+    the same per-row statistics (saved, or recomputed as above), per-row
+    sums of `dy * scale` and `dy * scale * xhat`, one elementwise op for the
+    input gradient and one reduction over the rows per parameter gradient.
   }];
+  let options = [
+    Option<"overflowGuard", "overflow-guard", "bool", /*default=*/"true",
+           "Sum rows whose moments overflow the compute type again, scaled "
+           "by a power of two (an scf.if on the host)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

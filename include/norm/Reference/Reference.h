@@ -61,6 +61,24 @@ std::vector<int64_t> canonicalAxes(const std::vector<int64_t> &axes,
 /// parameter shapes that do not fit.
 NormResult normalize(const Tensor &input, const NormOptions &options);
 
+struct GradResult {
+  /// dx, shaped like the input.
+  Tensor inputGrad;
+  /// The gradients of the parameters given in the options (empty where a
+  /// parameter is absent), each shaped like its parameter.
+  Tensor scaleGrad, biasGrad, featureEpsilonGrad;
+};
+
+/// The gradients of `normalize(input, options)` given the gradient of its
+/// output, as the gradient ops define them: the derivative of the forward
+/// (with the clamp of the inverse root's argument at `tiny` contributing
+/// nothing where it is active), parameter gradients summed over the rows and
+/// the parameters' broadcast dims. `bias` only needs its shape. Throws
+/// std::invalid_argument like normalize, and when `outputGrad`'s shape is not
+/// the input's.
+GradResult normalizeGrad(const Tensor &input, const Tensor &outputGrad,
+                         const NormOptions &options);
+
 /// `value` rounded to the nearest f32 / f16 / bf16 value (ties to even,
 /// overflow to infinity, gradual underflow), returned as a double.
 double roundToF32(double value);

@@ -8,9 +8,16 @@ namespace mlir {
 class RewritePatternSet;
 
 namespace norm {
-/// Adds the patterns that rewrite norm.rms_norm and norm.layer_norm into
-/// linalg ops on tensors.
-void populateNormToLinalgPatterns(RewritePatternSet &patterns);
+/// Adds the patterns that rewrite every norm op (forward and gradient) into
+/// linalg ops on tensors. Without `overflowGuard`, rows whose sums overflow
+/// the compute type are not summed again (for targets where the scf.if of
+/// the guard would read device memory on the host).
+void populateNormToLinalgPatterns(RewritePatternSet &patterns,
+                                  bool overflowGuard = true);
+
+/// The gradient ops' patterns alone (GradToLinalg.cpp).
+void populateNormGradToLinalgPatterns(RewritePatternSet &patterns,
+                                      bool overflowGuard = true);
 } // namespace norm
 } // namespace mlir
 
