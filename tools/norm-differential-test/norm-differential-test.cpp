@@ -70,6 +70,13 @@ struct Options {
                "on adversarial inputs per op and dtype and check it against "
                "the documented bound"),
       cl::cat(category)};
+  cl::opt<bool> gradients{
+      "gradients",
+      cl::desc("Test the gradient ops (norm.rms_norm_grad, "
+               "norm.layer_norm_grad) on the same random forms: dx and every "
+               "parameter gradient against the float64 reference gradient "
+               "(saved statistics come from the forward op)"),
+      cl::cat(category)};
   cl::opt<bool> lowerOnly{
       "lower-only",
       cl::desc("Only lower each case with the target's pipeline (checks that "
@@ -138,6 +145,9 @@ struct Case {
   } params[3];
   bool statistics = false;
   bool parallel = false;
+  /// The gradient op instead of the forward op (statistics: saved ones,
+  /// from the forward).
+  bool grad = false;
 };
 
 std::string tensorType(llvm::ArrayRef<int64_t> shape, std::vector<bool> dyn,
@@ -150,7 +160,11 @@ std::string tensorType(llvm::ArrayRef<int64_t> shape, std::vector<bool> dyn,
   return text + getElementTypeName(type).str() + ">";
 }
 
+std::string printGradCase(const Case &c);
+
 std::string printCase(const Case &c) {
+  if (c.grad)
+    return printGradCase(c);
   std::string in = tensorType(c.shape, c.dynamic, c.inputType);
   std::string args = "%x: " + in, operands;
   const char *names[] = {"scale", "bias", "feature_epsilon"};
@@ -192,6 +206,72 @@ std::string printCase(const Case &c) {
                        c.layer ? "layer_norm" : "rms_norm", operands, attrs, in,
                        resultNames,
                        c.parallel ? "parallel rows" : "sequential rows")
+      .str();
+}
+
+/// The gradient op of `c`: @main(dy, x, params) -> (dx, parameter grads),
+/// with the forward op's statistics fed to it when `c.statistics`.
+std::string printGradCase(const Case &c) {
+  std::string in = tensorType(c.shape, c.dynamic, c.inputType);
+  std::string args = "%dy: " + in + ", %x: " + in, operands, results = in;
+  const char *names[] = {"scale", "bias", "feature_epsilon"};
+  for (int k = 0; k < 3; ++k) {
+    if (!c.params[k].present)
+      continue;
+    std::string t = tensorType(c.params[k].shape, {}, c.params[k].type);
+    args += llvm::formatv(", %p{0}: {1}", k, t).str();
+    operands += llvm::formatv(" {0}(%p{1} : {2})", names[k], k, t).str();
+    results += ", " + t;
+  }
+  std::string axes;
+  for (auto [i, a] : llvm::enumerate(c.axes))
+    axes += (i ? ", " : "") + std::to_string(a);
+  std::string attrs =
+      llvm::formatv("axes = array<i64: {0}>, epsilon = {1:e} : f64", axes,
+                    c.epsilon)
+          .str();
+  if (c.explicitCompute)
+    attrs += std::string(", compute_type = ") +
+             getElementTypeName(c.computeType).str();
+  const char *op = c.layer ? "layer_norm" : "rms_norm";
+  std::string body, statistics;
+  if (c.statistics) {
+    std::vector<int64_t> statsShape = c.shape;
+    std::vector<bool> statsDynamic = c.dynamic;
+    for (int64_t a : reference::canonicalAxes(c.axes, c.shape.size())) {
+      statsShape[a] = 1;
+      statsDynamic[a] = false;
+    }
+    std::string statType =
+        tensorType(statsShape, statsDynamic, c.computeType);
+    int numStats = c.layer ? 2 : 1;
+    std::string forwardResults = in, names, types;
+    for (int i = 1; i <= numStats; ++i) {
+      forwardResults += ", " + statType;
+      names += (i > 1 ? ", %s#" : "%s#") + std::to_string(i);
+      types += (i > 1 ? ", " : "") + statType;
+    }
+    body += llvm::formatv("  %s:{0} = norm.{1} %x{2} {{{3}} : {4} -> {5}\n",
+                          1 + numStats, op, operands, attrs, in,
+                          forwardResults)
+                .str();
+    statistics = " statistics(" + names + " : " + types + ")";
+  }
+  int numResults = 1;
+  for (const Case::Param &p : c.params)
+    numResults += p.present;
+  std::string resultNames = "%r#0";
+  for (int i = 1; i < numResults; ++i)
+    resultNames += ", %r#" + std::to_string(i);
+  body += llvm::formatv("  %r:{0} = norm.{1}_grad %dy, %x{2}{3} {{{4}} : {5} "
+                        "-> {6}\n",
+                        numResults, op, operands, statistics, attrs, in,
+                        results)
+              .str();
+  return llvm::formatv("// gradient, {0}\nfunc.func @main({1}) -> ({2}) "
+                       "{{\n{3}  return {4} : {2}\n}\n",
+                       c.parallel ? "parallel rows" : "sequential rows", args,
+                       results, body, resultNames)
       .str();
 }
 
@@ -322,6 +402,8 @@ llvm::Error compare(llvm::StringRef what, const NpyArray &got,
     return llvm::createStringError(what + " has the wrong shape");
   std::vector<double> values = toDoubles(got);
   for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == want.data[i]) // Also equal infinities.
+      continue;
     double err = std::fabs(values[i] - want.data[i]);
     double tol = tolerance(i, want.data[i]);
     if (!(err <= tol))
@@ -643,6 +725,201 @@ llvm::Error checkResults(const Case &c, const RowLayout &rows,
   return compare("inv_std", results[2], want.invStd, statTolerance(true));
 }
 
+/// How far a correct gradient may be from the float64 reference, per
+/// element, from the element's own row: the rounding of the stored type
+/// times the magnitude of the terms that make it up (dx = g r - mean(g r) -
+/// d mean(g xhat w)), plus the sums' rounding in the compute type, plus for
+/// LayerNorm the error of x - mean carried through those terms.
+class GradErrorModel {
+public:
+  GradErrorModel(const Case &c, const RowLayout &rows,
+                 const std::vector<double> &x, const std::vector<double> &dy,
+                 const reference::Tensor *params, double tiny)
+      : c(c), rows(rows), params(params) {
+    unit = (8 + rows.rowLength / 8.0) * unitRoundoff(c.computeType);
+    int64_t n = rows.numRows;
+    double inverseLength = 1.0 / std::max<int64_t>(rows.rowLength, 1);
+    std::vector<double> mean(n, 0.0), meanAbs(n, 0.0), moment(n, 0.0);
+    for (size_t i = 0; i < x.size(); ++i) {
+      mean[rows.rowOf[i]] += x[i] * inverseLength;
+      meanAbs[rows.rowOf[i]] += std::fabs(x[i]) * inverseLength;
+    }
+    for (size_t i = 0; i < x.size(); ++i) {
+      double d = c.layer ? x[i] - mean[rows.rowOf[i]] : x[i];
+      moment[rows.rowOf[i]] += d * d * inverseLength;
+    }
+    size_t size = x.size();
+    r.resize(size);
+    absD.resize(size);
+    absXhat.resize(size);
+    absG.resize(size);
+    absDy.resize(size);
+    weight.resize(size);
+    delta.resize(size);
+    rowGR.assign(n, 0.0);
+    rowGXW.assign(n, 0.0);
+    rowGDW.assign(n, 0.0);
+    for (size_t i = 0; i < size; ++i) {
+      int64_t row = rows.rowOf[i];
+      double eps = c.epsilon;
+      if (c.params[2].present)
+        eps = params[2].data[rows.paramIndexOf(i, c.params[2].shape)];
+      r[i] = 1.0 / std::sqrt(std::max(moment[row] + eps, tiny));
+      weight[i] = moment[row] + eps > tiny ? r[i] * r[i] : 0.0;
+      absD[i] = std::fabs(c.layer ? x[i] - mean[row] : x[i]);
+      absXhat[i] = absD[i] * r[i];
+      absDy[i] = std::fabs(dy[i]);
+      absG[i] = absDy[i];
+      if (c.params[0].present)
+        absG[i] *= std::fabs(
+            params[0].data[rows.paramIndexOf(i, c.params[0].shape)]);
+      // The rounding of the mean, in x - mean.
+      delta[i] = c.layer ? unit * (meanAbs[row] + std::fabs(mean[row])) : 0.0;
+      rowGR[row] += absG[i] * r[i] * inverseLength;
+      rowGXW[row] += absG[i] * absXhat[i] * weight[i] * inverseLength;
+      rowGDW[row] += absG[i] * delta[i] * r[i] * weight[i] * inverseLength;
+    }
+    outTol = getTolerance(c.inputType, c.computeType);
+  }
+
+  double inputGradTolerance(int64_t i, double ref) const {
+    int64_t row = rows.rowOf[i];
+    double magnitude =
+        absG[i] * r[i] + rowGR[row] + absD[i] * rowGXW[row];
+    // x - mean is off by up to delta: in d itself and in every xhat of the
+    // row's mean(g xhat w).
+    double cancellation = delta[i] * rowGXW[row] + absD[i] * rowGDW[row];
+    return outTol.rtol * std::fabs(ref) + (outTol.atol + 8 * unit) * magnitude +
+           8 * cancellation + halfSubnormal(c.inputType);
+  }
+
+  /// Per parameter kind, per element: the sum of its terms' magnitudes and
+  /// the sum of their errors from x - mean (LayerNorm).
+  struct Sums {
+    std::vector<double> magnitude, cancellation;
+  };
+  Sums parameterSums(int kind) const {
+    const std::vector<int64_t> &shape = c.params[kind].shape;
+    Sums sums{std::vector<double>(product(shape), 0.0),
+              std::vector<double>(product(shape), 0.0)};
+    for (size_t i = 0; i < r.size(); ++i) {
+      double factor = kind == 0   ? absDy[i]
+                      : kind == 1 ? 0.0
+                                  : 0.5 * absG[i] * weight[i];
+      int64_t index = rows.paramIndexOf(i, shape);
+      sums.magnitude[index] += kind == 1 ? absDy[i] : factor * absXhat[i];
+      sums.cancellation[index] += factor * delta[i] * r[i];
+    }
+    return sums;
+  }
+
+  /// The tolerance of a parameter gradient element summing `terms` values.
+  double parameterTolerance(int kind, double magnitude, double cancellation,
+                            double ref, int64_t terms) const {
+    Tolerance t = getTolerance(c.params[kind].type, c.computeType);
+    double sumUnit = (8 + terms / 8.0) * unitRoundoff(c.computeType);
+    return t.rtol * std::fabs(ref) + (t.atol + sumUnit + 8 * unit) * magnitude +
+           8 * cancellation + halfSubnormal(c.params[kind].type);
+  }
+
+  /// Half the smallest subnormal of `type`: the rounding of values near 0.
+  static double halfSubnormal(ElementType type) {
+    switch (type) {
+    case ElementType::F16:
+      return std::ldexp(1.0, -25);
+    case ElementType::BF16:
+      return std::ldexp(1.0, -134);
+    case ElementType::F32:
+      return std::ldexp(1.0, -150);
+    default:
+      return 0.0;
+    }
+  }
+
+private:
+  const Case &c;
+  const RowLayout &rows;
+  const reference::Tensor *params;
+  double unit;
+  Tolerance outTol;
+  std::vector<double> r, absD, absXhat, absG, absDy, weight, delta;
+  std::vector<double> rowGR, rowGXW, rowGDW;
+};
+
+double largestFinite(ElementType type);
+
+/// Reference values beyond `type`'s range become the infinity the stored
+/// result holds (a clamped row's dx = rsqrt(tiny) * g in a wide compute type
+/// exceeds a narrow input type).
+void saturate(reference::Tensor &values, ElementType type) {
+  double limit = largestFinite(type);
+  for (double &v : values.data)
+    if (std::fabs(v) > limit)
+      v = std::copysign(std::numeric_limits<double>::infinity(), v);
+}
+
+/// Compiles and runs the gradient op of `c` on random x and dy, and compares
+/// dx and the parameter gradients with the reference.
+llvm::Error runGradCase(const Options &options, const Case &c,
+                        mlir::ModuleOp module, std::mt19937_64 &rng) {
+  JitOptions jitOptions;
+  jitOptions.target = options.target;
+  jitOptions.parallel = c.parallel;
+  jitOptions.minTaskBytes = 2048;
+  auto jit = JitModule::compile(module, "main", jitOptions);
+  if (!jit)
+    return jit.takeError();
+  RowLayout rows(c.shape, reference::canonicalAxes(c.axes, c.shape.size()));
+  CaseData data = drawCaseData(c, rows, rng);
+  NpyArray dy = fromDoubles(c.inputType, c.shape,
+                            randomValues(rng, rows.numElements, 0.0, 1.0));
+  std::vector<NpyArray> args = {dy};
+  llvm::append_range(args, data.args);
+  auto results = (*jit)->run(args);
+  if (!results)
+    return results.takeError();
+  if (options.perturb != 0.0)
+    for (NpyArray &result : *results) {
+      std::vector<double> v = toDoubles(result);
+      for (double &e : v)
+        e += options.perturb * (std::fabs(e) + 1.0);
+      result = fromDoubles(result.type, result.shape, v);
+    }
+
+  reference::NormOptions refOptions = getReferenceOptions(c, data.params);
+  std::vector<double> x = toDoubles(data.args[0]), dyValues = toDoubles(dy);
+  reference::GradResult want = reference::normalizeGrad(
+      reference::Tensor{c.shape, x}, reference::Tensor{c.shape, dyValues},
+      refOptions);
+  saturate(want.inputGrad, c.inputType);
+  GradErrorModel model(c, rows, x, dyValues, data.params, refOptions.tiny);
+  if (llvm::Error error = compare(
+          "input_grad", (*results)[0], want.inputGrad,
+          [&](int64_t i, double ref) {
+            return model.inputGradTolerance(i, ref);
+          }))
+    return error;
+  const reference::Tensor *wanted[] = {&want.scaleGrad, &want.biasGrad,
+                                       &want.featureEpsilonGrad};
+  const char *names[] = {"scale_grad", "bias_grad", "feature_epsilon_grad"};
+  size_t next = 1;
+  for (int k = 0; k < 3; ++k) {
+    if (!c.params[k].present)
+      continue;
+    GradErrorModel::Sums sums = model.parameterSums(k);
+    int64_t terms = rows.numElements / std::max<int64_t>(
+                                           1, product(c.params[k].shape));
+    if (llvm::Error error = compare(
+            names[k], (*results)[next++], *wanted[k],
+            [&](int64_t i, double ref) {
+              return model.parameterTolerance(k, sums.magnitude[i],
+                                              sums.cancellation[i], ref, terms);
+            }))
+      return error;
+  }
+  return llvm::Error::success();
+}
+
 /// Compiles and runs `c` on random data; the error says what differs.
 llvm::Error runCase(const Options &options, const Case &c,
                     std::mt19937_64 &rng) {
@@ -652,6 +929,8 @@ llvm::Error runCase(const Options &options, const Case &c,
     return module.takeError();
   if (options.lowerOnly)
     return lowerCase(**module, options.target, ctx);
+  if (c.grad)
+    return runGradCase(options, c, **module, rng);
   // Half the cases run their rows as parallel tasks of a few rows each.
   JitOptions jitOptions;
   jitOptions.target = options.target;
@@ -877,6 +1156,20 @@ int runPrecision() {
   return ok ? 0 : 1;
 }
 
+/// Turns a forward case into its gradient's: 16-bit accumulation is left to
+/// the forward tests (a sum over the rows of 16-bit terms holds little), and
+/// f16 rows that may be clamped (epsilon 0) get an epsilon, since their dx
+/// (rsqrt(tiny) * g) is beyond f16's range.
+void makeGradCase(Case &c) {
+  c.grad = true;
+  if (isHalf(c.computeType)) {
+    c.computeType = ElementType::F32;
+    c.explicitCompute = false;
+  }
+  if (c.inputType == ElementType::F16 && c.epsilon == 0.0)
+    c.epsilon = 1e-5;
+}
+
 int runRandom(const Options &options) {
   unsigned failures = 0;
   std::mt19937_64 seeds(options.seed);
@@ -885,6 +1178,8 @@ int runRandom(const Options &options) {
     uint64_t caseSeed = options.caseSeed ? options.caseSeed : seeds();
     std::mt19937_64 rng(caseSeed);
     Case c = randomCase(rng, options.manyRows);
+    if (options.gradients)
+      makeGradCase(c);
     if (options.verbose)
       llvm::outs() << "case " << i << " seed " << caseSeed << "\n"
                    << printCase(c);

@@ -261,8 +261,8 @@ private:
       maps.push_back(getParameterMap(param));
     }
     maps.push_back(outMap);
-    bool reduction = llvm::is_contained(iterators,
-                                        utils::IteratorType::reduction);
+    // Accumulators are zero-filled; an elementwise op's init is empty.
+    bool accumulate = !init.getDefiningOp<tensor::EmptyOp>();
     auto generic = linalg::GenericOp::create(
         b, loc, init.getType(), inputs, init, maps, iterators,
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -279,7 +279,7 @@ private:
                                    paramArgs);
           linalg::YieldOp::create(
               nb, nloc,
-              fn(nb, nloc, e, extraArgs, reduction ? args.back() : Value()));
+              fn(nb, nloc, e, extraArgs, accumulate ? args.back() : Value()));
         });
     return generic.getResult(0);
   }
