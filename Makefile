@@ -16,7 +16,7 @@ ifneq ($(CCACHE),)
 CMAKE_FLAGS += -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 endif
 
-.PHONY: all deps configure build install run test test-sanitize fuzz bench docs format clean
+.PHONY: all deps configure build install run test train test-sanitize fuzz bench docs format clean
 
 all: build
 
@@ -49,6 +49,14 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) | tee ctest.log; \
 	  status=$${PIPESTATUS[0]}; echo; grep -E "tests passed|Total Test time" ctest.log; \
 	  exit $$status
+
+# Trains the small language model (examples/lm) with LayerNorm and with
+# RMSNorm on the same data, seed and initial weights and compares them: one
+# table, per-step CSV and the curves in $(BUILD_DIR)/train (docs/training.md).
+TRAIN_STEPS ?= 3000
+train: build
+	./scripts/install-deps.sh --train
+	python3 examples/lm/compare.py --build-dir $(BUILD_DIR) --steps $(TRAIN_STEPS)
 
 # The same suite with norm's code built with AddressSanitizer (+LeakSanitizer)
 # and UndefinedBehaviorSanitizer, every report fatal; libMLIR/libLLVM and

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages norm needs to build and test. Idempotent: does
 # nothing when everything is present. Needs root (or sudo) on Debian 12.
-# With --fuzz, also what `make fuzz` needs.
+# With --fuzz, also what `make fuzz` needs; with --train, what `make train`
+# needs (matplotlib for the curves).
 set -euo pipefail
 
 # LLVMConfig.cmake looks for zlib, zstd, libxml2, libedit, libffi and curl
@@ -21,6 +22,10 @@ packages=(
 # (libclang_rt.fuzzer-x86_64.a is in libclang-rt-14-dev).
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang-14 libclang-rt-14-dev)
+fi
+# `make train` only: the plot of the loss and gradient-norm curves.
+if [ "${1:-}" = "--train" ]; then
+  packages+=(python3-matplotlib)
 fi
 
 missing=()
