@@ -23,8 +23,13 @@ void mlir::norm::buildNormLowerToCPUPipeline(
     OpPassManager &pm, const CPUPipelineOptions &options) {
   pm.addPass(createNormCheckElementTypes());
   // Rows, then linalg, then vector-sized tiles, all on tensors.
-  pm.addNestedPass<func::FuncOp>(createNormTileRows(NormTileRowsOptions{
-      options.innerTile, options.parallel ? options.minTaskBytes : 0}));
+  // Gradient ops get the same tasks with and without threads: their
+  // parameter gradients are summed per task.
+  NormTileRowsOptions tileRows;
+  tileRows.innerTile = options.innerTile;
+  tileRows.minTaskBytes = options.parallel ? options.minTaskBytes : 0;
+  tileRows.gradTaskBytes = options.minTaskBytes;
+  pm.addNestedPass<func::FuncOp>(createNormTileRows(tileRows));
   pm.addNestedPass<func::FuncOp>(createConvertNormToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -97,6 +102,7 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addPass(createReconcileUnrealizedCastsPass());
   // Scratch buffers created inside row loops: one slot per call, not per row.
   pm.addNestedPass<LLVM::LLVMFuncOp>(createNormHoistStaticAllocas());
+  pm.addNestedPass<LLVM::LLVMFuncOp>(createNormBF16MaskedStores());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -1,10 +1,12 @@
 //===- TileRows.cpp - Split norm ops into an scf.forall over rows ---------===//
 
+#include "RowTasks.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -21,11 +23,9 @@ namespace mlir::norm {
 using namespace mlir;
 using namespace mlir::norm;
 
-/// The number of rows per task so that a task moves about `minTaskBytes`
-/// (one read and one write of each element), at least 1.
-static OpFoldResult getRowsPerTask(OpBuilder &b, Location loc, Value input,
-                                   ArrayRef<int64_t> axes,
-                                   int64_t minTaskBytes) {
+OpFoldResult mlir::norm::getRowsPerTask(OpBuilder &b, Location loc,
+                                        Value input, ArrayRef<int64_t> axes,
+                                        int64_t minTaskBytes) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t bytesPerElement =
       2 * std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
@@ -72,6 +72,17 @@ struct NormTileRowsPass
     IRRewriter rewriter(&getContext());
     for (TilingInterface op : ops)
       if (failed(tileIntoRows(rewriter, op)))
+        return signalPassFailure();
+
+    SmallVector<NormalizationGradOpInterface> grads;
+    getOperation().walk([&](NormalizationGradOpInterface op) {
+      if (!op->getParentOfType<scf::ForallOp>())
+        grads.push_back(op);
+    });
+    for (NormalizationGradOpInterface op : grads)
+      if (gradTaskBytes > 0 &&
+          failed(tileGradIntoRowTasks(rewriter, op, gradTaskBytes,
+                                      gradMaxTasks)))
         return signalPassFailure();
   }
 

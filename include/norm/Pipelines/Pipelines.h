@@ -55,7 +55,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<int64_t> minTaskBytes{
       *this, "min-task-bytes",
       llvm::cl::desc("With parallel: the least memory traffic of one task; "
-                     "smaller tensors run as one task on the calling thread"),
+                     "smaller tensors run as one task on the calling thread. "
+                     "Gradient ops use it with or without parallel (their "
+                     "parameter gradients are summed per task; 0: one task)"),
       llvm::cl::init(kDefaultMinTaskBytes)};
   PassOptions::Option<bool> streamingStores{
       *this, "streaming-stores",

@@ -23,6 +23,14 @@ def NormTileRows : Pass<"norm-tile-rows", "::mlir::func::FuncOp"> {
     into tasks of at least that much memory traffic (the chunk size is
     computed at run time for dynamic rows), so that small tensors make one
     task and large ones many.
+
+    Gradient ops whose normalized axes are trailing become an `scf.forall`
+    over tasks of `grad-task-bytes` each, an `scf.for` over the task's rows
+    inside: every row is a gradient op on one row (with the parameters in the
+    compute type), whose parameter gradients are added into the task's
+    partial sums; after the forall the partial sums are added in task order
+    and converted to the parameters' types. The tasks depend only on the
+    shape, so results do not depend on how many threads run them.
   }];
   let options = [
     Option<"innerTile", "inner-tile", "int64_t", /*default=*/"16",
@@ -31,9 +39,17 @@ def NormTileRows : Pass<"norm-tile-rows", "::mlir::func::FuncOp"> {
            "When > 0, each forall iteration is a chunk of rows moving at "
            "least this many bytes (walked by an inner scf.for), so that "
            "threads get enough work per task; 0: one row per iteration">,
+    Option<"gradTaskBytes", "grad-task-bytes", "int64_t",
+           /*default=*/"262144",
+           "Memory traffic of one task of a gradient op (0: gradient ops "
+           "are not tiled)">,
+    Option<"gradMaxTasks", "grad-max-tasks", "int64_t", /*default=*/"256",
+           "At most this many tasks per gradient op (bounds the partial "
+           "parameter gradients: one per task)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::affine::AffineDialect",
@@ -137,6 +153,19 @@ def NormScalarTransfers : Pass<"norm-scalar-transfers", "::mlir::func::FuncOp"> 
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def NormBF16MaskedStores
+    : Pass<"norm-bf16-masked-stores", "::mlir::LLVM::LLVMFuncOp"> {
+  let summary = "Store masked bf16 vectors as i16 vectors";
+  let description = [{
+    LLVM 22's X86 backend turns a masked store whose constant mask keeps a
+    single lane of a 32-lane half into a scalar store, and cannot select a
+    scalar `bfloat` store: a bf16 row of 33 elements with 64-element vector
+    tiles aborted the JIT ("Cannot select: store (s16)"). This pass rewrites
+    each `llvm.intr.masked.store` of a `bf16` vector into one of the same
+    bits as an `i16` vector, which every path of the backend handles.
+  }];
 }
 
 def NormHoistStaticAllocas
