@@ -53,10 +53,12 @@ test: build
 # Trains the small language model (examples/lm) with LayerNorm and with
 # RMSNorm on the same data, seed and initial weights and compares them: one
 # table, per-step CSV and the curves in $(BUILD_DIR)/train (docs/training.md).
+# Debian's Python, where install-deps puts matplotlib.
 TRAIN_STEPS ?= 3000
+TRAIN_PYTHON ?= /usr/bin/python3
 train: build
 	./scripts/install-deps.sh --train
-	python3 examples/lm/compare.py --build-dir $(BUILD_DIR) --steps $(TRAIN_STEPS)
+	$(TRAIN_PYTHON) examples/lm/compare.py --build-dir $(BUILD_DIR) --steps $(TRAIN_STEPS)
 
 # The same suite with norm's code built with AddressSanitizer (+LeakSanitizer)
 # and UndefinedBehaviorSanitizer, every report fatal; libMLIR/libLLVM and

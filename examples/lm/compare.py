@@ -70,6 +70,9 @@ def table(reports):
         row("share in the matmuls (timed alone)",
             lambda x: f"{100 * x['profiled_matmuls_ms'] / x['profiled_step_ms']:.0f}% "
                       f"({x['matmul_flops_per_step'] / x['profiled_matmuls_ms'] * 1e-6:.0f} GFLOP/s)"),
+        row("share in the transposes (timed alone)",
+            lambda x: f"{100 * x['profiled_transposes_ms'] / x['profiled_step_ms']:.0f}% "
+                      f"({x['profiled_transposes_ms']:.2f} ms)"),
         row("steps clipped (global norm > 1)",
             lambda x: f"{x['clipped_steps']} of {x['steps']} ({100 * x['clipped_steps'] / x['steps']:.0f}%)"),
         row("mean gradient norm", lambda x: f"{x['grad_norm_mean']:.3f}"),
@@ -81,7 +84,7 @@ def table(reports):
         lines.append(row(f"grad {g}: element RMS / variance",
                          lambda x: f"{x['groups'][g]['grad_rms_mean']:.2e} / "
                                    f"{x['groups'][g]['grad_variance_mean']:.2e}"))
-    lines.append(row("compile (4 entries)", lambda x: f"{x['compile_seconds']:.1f} s"))
+    lines.append(row("compile (5 entries)", lambda x: f"{x['compile_seconds']:.1f} s"))
     return "\n".join(lines)
 
 

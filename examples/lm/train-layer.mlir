@@ -2433,4 +2433,123 @@ func.func @matmuls(%fill: tensor<1xf32>) -> (tensor<512x64xf32>, tensor<512x64xf
   %mm529 = linalg.matmul ins(%f525, %f527 : tensor<64x512xf32>, tensor<512x64xf32>) outs(%f530 : tensor<64x64xf32>) -> tensor<64x64xf32>
   return %mm7, %mm16, %mm25, %mm34, %bmm43, %bmm52, %mm61, %mm70, %mm79, %mm88, %mm97, %mm106, %mm115, %bmm124, %bmm133, %mm142, %mm151, %mm160, %mm169, %mm178, %mm187, %mm196, %mm205, %mm214, %mm223, %mm232, %mm241, %mm250, %mm259, %mm268, %bmm277, %bmm286, %bmm295, %bmm304, %mm313, %mm322, %mm331, %mm340, %mm349, %mm358, %mm367, %mm376, %mm385, %mm394, %mm403, %mm412, %mm421, %mm430, %bmm439, %bmm448, %bmm457, %bmm466, %mm475, %mm484, %mm493, %mm502, %mm511, %mm520, %mm529 : tensor<512x64xf32>, tensor<512x64xf32>, tensor<512x64xf32>, tensor<512x64xf32>, tensor<32x64x64xf32>, tensor<32x64x16xf32>, tensor<512x64xf32>, tensor<512x128xf32>, tensor<512x128xf32>, tensor<512x64xf32>, tensor<512x64xf32>, tensor<512x64xf32>, tensor<512x64xf32>, tensor<32x64x64xf32>, tensor<32x64x16xf32>, tensor<512x64xf32>, tensor<512x128xf32>, tensor<512x128xf32>, tensor<512x64xf32>, tensor<512x64xf32>, tensor<512x64xf32>, tensor<64x64xf32>, tensor<512x128xf32>, tensor<128x64xf32>, tensor<512x64xf32>, tensor<64x128xf32>, tensor<512x64xf32>, tensor<64x128xf32>, tensor<512x64xf32>, tensor<64x64xf32>, tensor<32x64x64xf32>, tensor<32x64x16xf32>, tensor<32x64x16xf32>, tensor<32x64x16xf32>, tensor<512x64xf32>, tensor<64x64xf32>, tensor<512x64xf32>, tensor<64x64xf32>, tensor<512x64xf32>, tensor<64x64xf32>, tensor<512x128xf32>, tensor<128x64xf32>, tensor<512x64xf32>, tensor<64x128xf32>, tensor<512x64xf32>, tensor<64x128xf32>, tensor<512x64xf32>, tensor<64x64xf32>, tensor<32x64x64xf32>, tensor<32x64x16xf32>, tensor<32x64x16xf32>, tensor<32x64x16xf32>, tensor<512x64xf32>, tensor<64x64xf32>, tensor<512x64xf32>, tensor<64x64xf32>, tensor<512x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>
 }
+
+// the transposes of @train_step alone, to time their share
+func.func @transposes(%t0: tensor<8x64x4x16xf32>, %t1: tensor<8x64x4x16xf32>, %t2: tensor<8x64x4x16xf32>, %t3: tensor<32x64x16xf32>, %t4: tensor<8x4x64x16xf32>, %t5: tensor<8x64x4x16xf32>, %t6: tensor<8x64x4x16xf32>, %t7: tensor<8x64x4x16xf32>, %t8: tensor<32x64x16xf32>, %t9: tensor<8x4x64x16xf32>, %t10: tensor<64x64xf32>, %t11: tensor<512x64xf32>, %t12: tensor<128x64xf32>, %t13: tensor<512x128xf32>, %t14: tensor<64x128xf32>, %t15: tensor<512x64xf32>, %t16: tensor<64x128xf32>, %t17: tensor<512x64xf32>, %t18: tensor<64x64xf32>, %t19: tensor<512x64xf32>, %t20: tensor<8x64x4x16xf32>, %t21: tensor<32x64x16xf32>, %t22: tensor<32x64x64xf32>, %t23: tensor<32x64x64xf32>, %t24: tensor<8x4x64x16xf32>, %t25: tensor<64x64xf32>, %t26: tensor<512x64xf32>, %t27: tensor<8x4x64x16xf32>, %t28: tensor<64x64xf32>, %t29: tensor<512x64xf32>, %t30: tensor<8x4x64x16xf32>, %t31: tensor<64x64xf32>, %t32: tensor<512x64xf32>, %t33: tensor<128x64xf32>, %t34: tensor<512x128xf32>, %t35: tensor<64x128xf32>, %t36: tensor<512x64xf32>, %t37: tensor<64x128xf32>, %t38: tensor<512x64xf32>, %t39: tensor<64x64xf32>, %t40: tensor<512x64xf32>, %t41: tensor<8x64x4x16xf32>, %t42: tensor<32x64x16xf32>, %t43: tensor<32x64x64xf32>, %t44: tensor<32x64x64xf32>, %t45: tensor<8x4x64x16xf32>, %t46: tensor<64x64xf32>, %t47: tensor<512x64xf32>, %t48: tensor<8x4x64x16xf32>, %t49: tensor<64x64xf32>, %t50: tensor<512x64xf32>, %t51: tensor<8x4x64x16xf32>, %t52: tensor<64x64xf32>, %t53: tensor<512x64xf32>) -> (tensor<8x4x64x16xf32>, tensor<8x4x64x16xf32>, tensor<8x4x64x16xf32>, tensor<32x16x64xf32>, tensor<8x64x4x16xf32>, tensor<8x4x64x16xf32>, tensor<8x4x64x16xf32>, tensor<8x4x64x16xf32>, tensor<32x16x64xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<64x128xf32>, tensor<128x512xf32>, tensor<128x64xf32>, tensor<64x512xf32>, tensor<128x64xf32>, tensor<64x512xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x4x64x16xf32>, tensor<32x16x64xf32>, tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<64x128xf32>, tensor<128x512xf32>, tensor<128x64xf32>, tensor<64x512xf32>, tensor<128x64xf32>, tensor<64x512xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x4x64x16xf32>, tensor<32x16x64xf32>, tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %neg_inf = arith.constant 0xFF800000 : f32
+  %inv_sqrt_dh = arith.constant 0.25 : f32
+  %inv_tokens = arith.constant 0.001953125 : f32
+  %inv_dim = arith.constant 0.015625 : f32
+  %e2 = tensor.empty() : tensor<8x4x64x16xf32>
+  %tr1 = linalg.transpose ins(%t0 : tensor<8x64x4x16xf32>) outs(%e2 : tensor<8x4x64x16xf32>) permutation = [0, 2, 1, 3]
+  %e4 = tensor.empty() : tensor<8x4x64x16xf32>
+  %tr3 = linalg.transpose ins(%t1 : tensor<8x64x4x16xf32>) outs(%e4 : tensor<8x4x64x16xf32>) permutation = [0, 2, 1, 3]
+  %e6 = tensor.empty() : tensor<8x4x64x16xf32>
+  %tr5 = linalg.transpose ins(%t2 : tensor<8x64x4x16xf32>) outs(%e6 : tensor<8x4x64x16xf32>) permutation = [0, 2, 1, 3]
+  %e8 = tensor.empty() : tensor<32x16x64xf32>
+  %tr7 = linalg.transpose ins(%t3 : tensor<32x64x16xf32>) outs(%e8 : tensor<32x16x64xf32>) permutation = [0, 2, 1]
+  %e10 = tensor.empty() : tensor<8x64x4x16xf32>
+  %tr9 = linalg.transpose ins(%t4 : tensor<8x4x64x16xf32>) outs(%e10 : tensor<8x64x4x16xf32>) permutation = [0, 2, 1, 3]
+  %e12 = tensor.empty() : tensor<8x4x64x16xf32>
+  %tr11 = linalg.transpose ins(%t5 : tensor<8x64x4x16xf32>) outs(%e12 : tensor<8x4x64x16xf32>) permutation = [0, 2, 1, 3]
+  %e14 = tensor.empty() : tensor<8x4x64x16xf32>
+  %tr13 = linalg.transpose ins(%t6 : tensor<8x64x4x16xf32>) outs(%e14 : tensor<8x4x64x16xf32>) permutation = [0, 2, 1, 3]
+  %e16 = tensor.empty() : tensor<8x4x64x16xf32>
+  %tr15 = linalg.transpose ins(%t7 : tensor<8x64x4x16xf32>) outs(%e16 : tensor<8x4x64x16xf32>) permutation = [0, 2, 1, 3]
+  %e18 = tensor.empty() : tensor<32x16x64xf32>
+  %tr17 = linalg.transpose ins(%t8 : tensor<32x64x16xf32>) outs(%e18 : tensor<32x16x64xf32>) permutation = [0, 2, 1]
+  %e20 = tensor.empty() : tensor<8x64x4x16xf32>
+  %tr19 = linalg.transpose ins(%t9 : tensor<8x4x64x16xf32>) outs(%e20 : tensor<8x64x4x16xf32>) permutation = [0, 2, 1, 3]
+  %e22 = tensor.empty() : tensor<64x64xf32>
+  %tr21 = linalg.transpose ins(%t10 : tensor<64x64xf32>) outs(%e22 : tensor<64x64xf32>) permutation = [1, 0]
+  %e24 = tensor.empty() : tensor<64x512xf32>
+  %tr23 = linalg.transpose ins(%t11 : tensor<512x64xf32>) outs(%e24 : tensor<64x512xf32>) permutation = [1, 0]
+  %e26 = tensor.empty() : tensor<64x128xf32>
+  %tr25 = linalg.transpose ins(%t12 : tensor<128x64xf32>) outs(%e26 : tensor<64x128xf32>) permutation = [1, 0]
+  %e28 = tensor.empty() : tensor<128x512xf32>
+  %tr27 = linalg.transpose ins(%t13 : tensor<512x128xf32>) outs(%e28 : tensor<128x512xf32>) permutation = [1, 0]
+  %e30 = tensor.empty() : tensor<128x64xf32>
+  %tr29 = linalg.transpose ins(%t14 : tensor<64x128xf32>) outs(%e30 : tensor<128x64xf32>) permutation = [1, 0]
+  %e32 = tensor.empty() : tensor<64x512xf32>
+  %tr31 = linalg.transpose ins(%t15 : tensor<512x64xf32>) outs(%e32 : tensor<64x512xf32>) permutation = [1, 0]
+  %e34 = tensor.empty() : tensor<128x64xf32>
+  %tr33 = linalg.transpose ins(%t16 : tensor<64x128xf32>) outs(%e34 : tensor<128x64xf32>) permutation = [1, 0]
+  %e36 = tensor.empty() : tensor<64x512xf32>
+  %tr35 = linalg.transpose ins(%t17 : tensor<512x64xf32>) outs(%e36 : tensor<64x512xf32>) permutation = [1, 0]
+  %e38 = tensor.empty() : tensor<64x64xf32>
+  %tr37 = linalg.transpose ins(%t18 : tensor<64x64xf32>) outs(%e38 : tensor<64x64xf32>) permutation = [1, 0]
+  %e40 = tensor.empty() : tensor<64x512xf32>
+  %tr39 = linalg.transpose ins(%t19 : tensor<512x64xf32>) outs(%e40 : tensor<64x512xf32>) permutation = [1, 0]
+  %e42 = tensor.empty() : tensor<8x4x64x16xf32>
+  %tr41 = linalg.transpose ins(%t20 : tensor<8x64x4x16xf32>) outs(%e42 : tensor<8x4x64x16xf32>) permutation = [0, 2, 1, 3]
+  %e44 = tensor.empty() : tensor<32x16x64xf32>
+  %tr43 = linalg.transpose ins(%t21 : tensor<32x64x16xf32>) outs(%e44 : tensor<32x16x64xf32>) permutation = [0, 2, 1]
+  %e46 = tensor.empty() : tensor<32x64x64xf32>
+  %tr45 = linalg.transpose ins(%t22 : tensor<32x64x64xf32>) outs(%e46 : tensor<32x64x64xf32>) permutation = [0, 2, 1]
+  %e48 = tensor.empty() : tensor<32x64x64xf32>
+  %tr47 = linalg.transpose ins(%t23 : tensor<32x64x64xf32>) outs(%e48 : tensor<32x64x64xf32>) permutation = [0, 2, 1]
+  %e50 = tensor.empty() : tensor<8x64x4x16xf32>
+  %tr49 = linalg.transpose ins(%t24 : tensor<8x4x64x16xf32>) outs(%e50 : tensor<8x64x4x16xf32>) permutation = [0, 2, 1, 3]
+  %e52 = tensor.empty() : tensor<64x64xf32>
+  %tr51 = linalg.transpose ins(%t25 : tensor<64x64xf32>) outs(%e52 : tensor<64x64xf32>) permutation = [1, 0]
+  %e54 = tensor.empty() : tensor<64x512xf32>
+  %tr53 = linalg.transpose ins(%t26 : tensor<512x64xf32>) outs(%e54 : tensor<64x512xf32>) permutation = [1, 0]
+  %e56 = tensor.empty() : tensor<8x64x4x16xf32>
+  %tr55 = linalg.transpose ins(%t27 : tensor<8x4x64x16xf32>) outs(%e56 : tensor<8x64x4x16xf32>) permutation = [0, 2, 1, 3]
+  %e58 = tensor.empty() : tensor<64x64xf32>
+  %tr57 = linalg.transpose ins(%t28 : tensor<64x64xf32>) outs(%e58 : tensor<64x64xf32>) permutation = [1, 0]
+  %e60 = tensor.empty() : tensor<64x512xf32>
+  %tr59 = linalg.transpose ins(%t29 : tensor<512x64xf32>) outs(%e60 : tensor<64x512xf32>) permutation = [1, 0]
+  %e62 = tensor.empty() : tensor<8x64x4x16xf32>
+  %tr61 = linalg.transpose ins(%t30 : tensor<8x4x64x16xf32>) outs(%e62 : tensor<8x64x4x16xf32>) permutation = [0, 2, 1, 3]
+  %e64 = tensor.empty() : tensor<64x64xf32>
+  %tr63 = linalg.transpose ins(%t31 : tensor<64x64xf32>) outs(%e64 : tensor<64x64xf32>) permutation = [1, 0]
+  %e66 = tensor.empty() : tensor<64x512xf32>
+  %tr65 = linalg.transpose ins(%t32 : tensor<512x64xf32>) outs(%e66 : tensor<64x512xf32>) permutation = [1, 0]
+  %e68 = tensor.empty() : tensor<64x128xf32>
+  %tr67 = linalg.transpose ins(%t33 : tensor<128x64xf32>) outs(%e68 : tensor<64x128xf32>) permutation = [1, 0]
+  %e70 = tensor.empty() : tensor<128x512xf32>
+  %tr69 = linalg.transpose ins(%t34 : tensor<512x128xf32>) outs(%e70 : tensor<128x512xf32>) permutation = [1, 0]
+  %e72 = tensor.empty() : tensor<128x64xf32>
+  %tr71 = linalg.transpose ins(%t35 : tensor<64x128xf32>) outs(%e72 : tensor<128x64xf32>) permutation = [1, 0]
+  %e74 = tensor.empty() : tensor<64x512xf32>
+  %tr73 = linalg.transpose ins(%t36 : tensor<512x64xf32>) outs(%e74 : tensor<64x512xf32>) permutation = [1, 0]
+  %e76 = tensor.empty() : tensor<128x64xf32>
+  %tr75 = linalg.transpose ins(%t37 : tensor<64x128xf32>) outs(%e76 : tensor<128x64xf32>) permutation = [1, 0]
+  %e78 = tensor.empty() : tensor<64x512xf32>
+  %tr77 = linalg.transpose ins(%t38 : tensor<512x64xf32>) outs(%e78 : tensor<64x512xf32>) permutation = [1, 0]
+  %e80 = tensor.empty() : tensor<64x64xf32>
+  %tr79 = linalg.transpose ins(%t39 : tensor<64x64xf32>) outs(%e80 : tensor<64x64xf32>) permutation = [1, 0]
+  %e82 = tensor.empty() : tensor<64x512xf32>
+  %tr81 = linalg.transpose ins(%t40 : tensor<512x64xf32>) outs(%e82 : tensor<64x512xf32>) permutation = [1, 0]
+  %e84 = tensor.empty() : tensor<8x4x64x16xf32>
+  %tr83 = linalg.transpose ins(%t41 : tensor<8x64x4x16xf32>) outs(%e84 : tensor<8x4x64x16xf32>) permutation = [0, 2, 1, 3]
+  %e86 = tensor.empty() : tensor<32x16x64xf32>
+  %tr85 = linalg.transpose ins(%t42 : tensor<32x64x16xf32>) outs(%e86 : tensor<32x16x64xf32>) permutation = [0, 2, 1]
+  %e88 = tensor.empty() : tensor<32x64x64xf32>
+  %tr87 = linalg.transpose ins(%t43 : tensor<32x64x64xf32>) outs(%e88 : tensor<32x64x64xf32>) permutation = [0, 2, 1]
+  %e90 = tensor.empty() : tensor<32x64x64xf32>
+  %tr89 = linalg.transpose ins(%t44 : tensor<32x64x64xf32>) outs(%e90 : tensor<32x64x64xf32>) permutation = [0, 2, 1]
+  %e92 = tensor.empty() : tensor<8x64x4x16xf32>
+  %tr91 = linalg.transpose ins(%t45 : tensor<8x4x64x16xf32>) outs(%e92 : tensor<8x64x4x16xf32>) permutation = [0, 2, 1, 3]
+  %e94 = tensor.empty() : tensor<64x64xf32>
+  %tr93 = linalg.transpose ins(%t46 : tensor<64x64xf32>) outs(%e94 : tensor<64x64xf32>) permutation = [1, 0]
+  %e96 = tensor.empty() : tensor<64x512xf32>
+  %tr95 = linalg.transpose ins(%t47 : tensor<512x64xf32>) outs(%e96 : tensor<64x512xf32>) permutation = [1, 0]
+  %e98 = tensor.empty() : tensor<8x64x4x16xf32>
+  %tr97 = linalg.transpose ins(%t48 : tensor<8x4x64x16xf32>) outs(%e98 : tensor<8x64x4x16xf32>) permutation = [0, 2, 1, 3]
+  %e100 = tensor.empty() : tensor<64x64xf32>
+  %tr99 = linalg.transpose ins(%t49 : tensor<64x64xf32>) outs(%e100 : tensor<64x64xf32>) permutation = [1, 0]
+  %e102 = tensor.empty() : tensor<64x512xf32>
+  %tr101 = linalg.transpose ins(%t50 : tensor<512x64xf32>) outs(%e102 : tensor<64x512xf32>) permutation = [1, 0]
+  %e104 = tensor.empty() : tensor<8x64x4x16xf32>
+  %tr103 = linalg.transpose ins(%t51 : tensor<8x4x64x16xf32>) outs(%e104 : tensor<8x64x4x16xf32>) permutation = [0, 2, 1, 3]
+  %e106 = tensor.empty() : tensor<64x64xf32>
+  %tr105 = linalg.transpose ins(%t52 : tensor<64x64xf32>) outs(%e106 : tensor<64x64xf32>) permutation = [1, 0]
+  %e108 = tensor.empty() : tensor<64x512xf32>
+  %tr107 = linalg.transpose ins(%t53 : tensor<512x64xf32>) outs(%e108 : tensor<64x512xf32>) permutation = [1, 0]
+  return %tr1, %tr3, %tr5, %tr7, %tr9, %tr11, %tr13, %tr15, %tr17, %tr19, %tr21, %tr23, %tr25, %tr27, %tr29, %tr31, %tr33, %tr35, %tr37, %tr39, %tr41, %tr43, %tr45, %tr47, %tr49, %tr51, %tr53, %tr55, %tr57, %tr59, %tr61, %tr63, %tr65, %tr67, %tr69, %tr71, %tr73, %tr75, %tr77, %tr79, %tr81, %tr83, %tr85, %tr87, %tr89, %tr91, %tr93, %tr95, %tr97, %tr99, %tr101, %tr103, %tr105, %tr107 : tensor<8x4x64x16xf32>, tensor<8x4x64x16xf32>, tensor<8x4x64x16xf32>, tensor<32x16x64xf32>, tensor<8x64x4x16xf32>, tensor<8x4x64x16xf32>, tensor<8x4x64x16xf32>, tensor<8x4x64x16xf32>, tensor<32x16x64xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<64x128xf32>, tensor<128x512xf32>, tensor<128x64xf32>, tensor<64x512xf32>, tensor<128x64xf32>, tensor<64x512xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x4x64x16xf32>, tensor<32x16x64xf32>, tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<64x128xf32>, tensor<128x512xf32>, tensor<128x64xf32>, tensor<64x512xf32>, tensor<128x64xf32>, tensor<64x512xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x4x64x16xf32>, tensor<32x16x64xf32>, tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>, tensor<8x64x4x16xf32>, tensor<64x64xf32>, tensor<64x512xf32>
+}
 }

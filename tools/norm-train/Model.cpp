@@ -227,23 +227,32 @@ norm::train::call(const JitModule &jit, llvm::ArrayRef<NpyArray> args) {
   return (*prepared)->getResults();
 }
 
-llvm::Expected<double> norm::train::timeCalls(const JitModule &jit,
-                                              llvm::ArrayRef<NpyArray> args,
-                                              int runs) {
-  auto prepared = jit.prepare(args);
-  if (!prepared)
-    return prepared.takeError();
-  (*prepared)->invoke();
-  std::vector<double> seconds;
-  for (int i = 0; i < runs; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    (*prepared)->invoke();
-    seconds.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count());
+llvm::Expected<std::vector<double>> norm::train::timeInterleaved(
+    llvm::ArrayRef<std::pair<const JitModule *, std::vector<NpyArray>>> calls,
+    int runs) {
+  std::vector<std::unique_ptr<PreparedCall>> prepared;
+  for (const auto &[jit, args] : calls) {
+    auto call = jit->prepare(args);
+    if (!call)
+      return call.takeError();
+    (*call)->invoke();
+    prepared.push_back(std::move(*call));
   }
-  std::nth_element(seconds.begin(), seconds.begin() + runs / 2, seconds.end());
-  return seconds[runs / 2];
+  std::vector<std::vector<double>> seconds(calls.size());
+  for (int r = 0; r < runs; ++r)
+    for (auto [call, times] : llvm::zip_equal(prepared, seconds)) {
+      auto start = std::chrono::steady_clock::now();
+      call->invoke();
+      times.push_back(std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+    }
+  std::vector<double> medians;
+  for (std::vector<double> &times : seconds) {
+    std::nth_element(times.begin(), times.begin() + runs / 2, times.end());
+    medians.push_back(times[runs / 2]);
+  }
+  return medians;
 }
 
 double norm::train::scalar(const NpyArray &array) {

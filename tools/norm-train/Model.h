@@ -79,9 +79,11 @@ llvm::Error writeParameters(const ModelInfo &info,
 llvm::Expected<std::vector<NpyArray>> call(const JitModule &jit,
                                            llvm::ArrayRef<NpyArray> args);
 
-/// Median seconds of `runs` calls of `jit` on `args` (after one warm-up).
-llvm::Expected<double> timeCalls(const JitModule &jit,
-                                 llvm::ArrayRef<NpyArray> args, int runs);
+/// Median seconds of one call of each entry on its arguments, over `runs`
+/// rounds that call each once in turn (after one warm-up round).
+llvm::Expected<std::vector<double>> timeInterleaved(
+    llvm::ArrayRef<std::pair<const JitModule *, std::vector<NpyArray>>> calls,
+    int runs);
 
 /// The first element of a result as a double.
 double scalar(const NpyArray &array);

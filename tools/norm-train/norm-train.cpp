@@ -30,6 +30,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <malloc.h>
 #include <numeric>
 
 using namespace norm;
@@ -81,9 +82,9 @@ struct Options {
       cl::init(100), cl::cat(category)};
   cl::opt<int> profileRuns{
       "profile-runs",
-      cl::desc("Time @train_step, @norms and @matmuls alone (median of N "
-               "calls) after training; 0 skips it"),
-      cl::init(20), cl::cat(category)};
+      cl::desc("Time @train_step, @norms, @matmuls and @transposes alone "
+               "after training (median of N interleaved rounds); 0 skips it"),
+      cl::init(50), cl::cat(category)};
   cl::opt<std::string> csv{"csv", cl::desc("Per-step metrics (CSV)"),
                            cl::value_desc("path"), cl::cat(category)};
   cl::opt<std::string> report{"report", cl::desc("Summary (JSON)"),
@@ -240,7 +241,7 @@ private:
   const Corpus &corpus;
   std::vector<std::string> groups;
   std::mt19937_64 batchRng;
-  std::unique_ptr<JitModule> trainStep, evalLoss, norms, matmuls;
+  std::unique_ptr<JitModule> trainStep, evalLoss, norms, matmuls, transposes;
   double compileSeconds = 0;
   std::vector<NpyArray> params, adamM, adamV;
   NpyArray lastBatch;
@@ -251,7 +252,8 @@ private:
   std::vector<std::vector<GroupStats>> gradGroups;
   std::vector<std::pair<int64_t, double>> valLosses;
   int64_t clippedSteps = 0;
-  double profiledStep = 0, profiledNorms = 0, profiledMatmuls = 0;
+  double profiledStep = 0, profiledNorms = 0, profiledMatmuls = 0,
+         profiledTransposes = 0;
 };
 
 llvm::Error Trainer::compile(mlir::ModuleOp module) {
@@ -273,6 +275,8 @@ llvm::Error Trainer::compile(mlir::ModuleOp module) {
     if (llvm::Error error = compileInto(norms, "norms"))
       return error;
     if (llvm::Error error = compileInto(matmuls, "matmuls"))
+      return error;
+    if (llvm::Error error = compileInto(transposes, "transposes"))
       return error;
   }
   compileSeconds = secondsSince(start);
@@ -367,41 +371,48 @@ llvm::Error Trainer::step(int64_t s) {
   return llvm::Error::success();
 }
 
-/// The step and its norms and matmuls alone, on the trained state, so that
-/// their shares are measured under the same conditions.
+/// The step and its norms, matmuls and transposes alone, on the trained
+/// state, in interleaved rounds so that the machine's load weighs on each
+/// alike: their shares are ratios of medians measured together.
 llvm::Error Trainer::profile() {
-  std::vector<NpyArray> args;
+  std::vector<NpyArray> stepArgs;
   for (auto *state : {&params, &adamM, &adamV})
-    args.insert(args.end(), state->begin(), state->end());
-  args.push_back(lastBatch);
-  args.push_back(fromDoubles(info.type, {3}, {0.0, 1.0, 1.0}));
-  auto step = timeCalls(*trainStep, args, o.profileRuns);
-  if (!step)
-    return step.takeError();
-  profiledStep = *step;
+    stepArgs.insert(stepArgs.end(), state->begin(), state->end());
+  stepArgs.push_back(lastBatch);
+  stepArgs.push_back(fromDoubles(info.type, {3}, {0.0, 1.0, 1.0}));
 
   std::mt19937_64 rng(o.seed);
   std::normal_distribution<double> normal;
-  std::vector<double> values(info.tokensPerStep() * info.params[0].shape[1]);
-  std::vector<NpyArray> normArgs;
-  for (int i = 0; i < 2; ++i) {
+  auto randomArray = [&](const std::vector<int64_t> &shape) {
+    std::vector<double> values(*getNumElements(shape));
     for (double &v : values)
       v = normal(rng);
-    normArgs.push_back(fromDoubles(
-        info.type, {info.tokensPerStep(), info.params[0].shape[1]}, values));
-  }
+    return fromDoubles(info.type, shape, values);
+  };
+  std::vector<int64_t> activation = {info.tokensPerStep(),
+                                     info.params[0].shape[1]};
+  std::vector<NpyArray> normArgs = {randomArray(activation),
+                                    randomArray(activation)};
   for (auto [p, array] : llvm::zip_equal(info.params, params))
     if (p.group == "norms")
       normArgs.push_back(array);
-  auto normSeconds = timeCalls(*norms, normArgs, o.profileRuns);
-  if (!normSeconds)
-    return normSeconds.takeError();
-  profiledNorms = *normSeconds;
-  auto matmulSeconds =
-      timeCalls(*matmuls, {fromDoubles(info.type, {1}, {0.5})}, o.profileRuns);
-  if (!matmulSeconds)
-    return matmulSeconds.takeError();
-  profiledMatmuls = *matmulSeconds;
+  std::vector<NpyArray> transposeArgs;
+  for (const TensorSpec &spec : transposes->getArguments())
+    transposeArgs.push_back(randomArray(
+        std::vector<int64_t>(spec.shape.begin(), spec.shape.end())));
+
+  auto seconds =
+      timeInterleaved({{trainStep.get(), stepArgs},
+                       {norms.get(), normArgs},
+                       {matmuls.get(), {fromDoubles(info.type, {1}, {0.5})}},
+                       {transposes.get(), transposeArgs}},
+                      o.profileRuns);
+  if (!seconds)
+    return seconds.takeError();
+  profiledStep = (*seconds)[0];
+  profiledNorms = (*seconds)[1];
+  profiledMatmuls = (*seconds)[2];
+  profiledTransposes = (*seconds)[3];
   return llvm::Error::success();
 }
 
@@ -513,11 +524,13 @@ void Trainer::printSummary() {
   if (o.profileRuns > 0)
     llvm::outs() << llvm::formatv(
         "[{0}] alone: step {1:f2} ms, its norms {2:f3} ms ({3:f1}%), its "
-        "matmuls {4:f2} ms ({5:f1}%, {6:f1} GFLOP/s)\n",
+        "matmuls {4:f2} ms ({5:f1}%, {6:f1} GFLOP/s), its transposes {7:f2} "
+        "ms ({8:f1}%)\n",
         info.norm, profiledStep * 1e3, profiledNorms * 1e3,
         100 * profiledNorms / profiledStep, profiledMatmuls * 1e3,
         100 * profiledMatmuls / profiledStep,
-        info.matmulFlops / profiledMatmuls * 1e-9);
+        info.matmulFlops / profiledMatmuls * 1e-9, profiledTransposes * 1e3,
+        100 * profiledTransposes / profiledStep);
 }
 
 llvm::Error Trainer::writeReport() {
@@ -533,6 +546,7 @@ llvm::Error Trainer::writeReport() {
     s["profiled_step_ms"] = profiledStep * 1e3;
     s["profiled_norms_ms"] = profiledNorms * 1e3;
     s["profiled_matmuls_ms"] = profiledMatmuls * 1e3;
+    s["profiled_transposes_ms"] = profiledTransposes * 1e3;
   }
   llvm::json::Object byGroup;
   for (auto [g, name] : llvm::enumerate(groups)) {
@@ -576,9 +590,17 @@ parseInput(llvm::StringRef path, llvm::SourceMgr &sourceMgr,
   return module;
 }
 
+/// Each step's results and argument copies reuse the memory freed by the
+/// previous step instead of fresh pages from the OS (as norm-runner does).
+void keepFreedMemory() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 llvm::Error run(const Options &o) {
   if (llvm::Error error = checkOptions(o))
     return error;
+  keepFreedMemory();
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
