@@ -1,7 +1,7 @@
 //===- GPUPipeline.cpp - norm-lower-to-nvvm -------------------------------===//
 //
-// Front: norm ops become our row kernels, everything else upstream parallel
-// loops mapped to the GPU; buffers move to device memory. Back: the sequence
+// Front: norm ops become our row kernels (gradient ops linalg), everything
+// else upstream parallel loops mapped to the GPU; buffers move to device memory. Back: the sequence
 // of upstream's gpu-lower-to-nvvm-pipeline, with libdevice linked from an
 // explicit CUDA path instead of whatever the environment holds.
 //
@@ -48,6 +48,11 @@ void mlir::norm::buildNormLowerToNVVMPipeline(
   pm.addNestedPass<func::FuncOp>(createNormTrailingAxes());
   pm.addNestedPass<func::FuncOp>(createConvertNormToGPU(
       ConvertNormToGPUOptions{options.threadsPerBlock, 64}));
+  // Gradient ops (no row kernels yet) become linalg, mapped to the GPU with
+  // the other linalg ops below. No overflow guard: its scf.if would read a
+  // device buffer on the host.
+  pm.addNestedPass<func::FuncOp>(
+      createConvertNormToLinalg(ConvertNormToLinalgOptions{false}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -63,6 +68,7 @@ void mlir::norm::buildNormLowerToNVVMPipeline(
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Other linalg ops: parallel loops, blocks of threads, launches.
+  pm.addNestedPass<func::FuncOp>(createNormGPUSerialReductions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createNormGPUTileParallelLoops(
       NormGPUTileParallelLoopsOptions{options.threadsPerBlock}));

@@ -187,6 +187,22 @@ def NormHoistStaticAllocas
   }];
 }
 
+def NormGPUSerialReductions
+    : Pass<"norm-gpu-serial-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Give linalg ops without a parallel loop a unit one";
+  let description = [{
+    `convert-linalg-to-parallel-loops` turns a linalg op on buffers whose
+    loops are all reductions (a sum over a whole tensor, a rank-0 result:
+    the statistics of a single row, the gradient of a fully broadcast
+    parameter) into plain host loops, which cannot read GPU memory. This
+    pass gives such ops a leading parallel loop of size 1 (the outputs get a
+    leading unit dim), so that they become one GPU thread's loop. Named ops
+    are generalized first.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def NormGPUTileParallelLoops
     : Pass<"norm-gpu-tile-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Split host scf.parallel loops into blocks of threads";

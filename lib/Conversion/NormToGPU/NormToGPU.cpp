@@ -694,7 +694,10 @@ struct ConvertNormToGPUPass
     if (result.wasInterrupted())
       return signalPassFailure();
     ConversionTarget target(getContext());
-    target.addIllegalDialect<NormDialect>();
+    // Forward ops become row kernels; gradient ops are left to
+    // convert-norm-to-linalg.
+    target.addDynamicallyLegalDialect<NormDialect>(
+        [](Operation *op) { return !isa<NormalizationOpInterface>(op); });
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateNormToGPUPatterns(patterns, options);

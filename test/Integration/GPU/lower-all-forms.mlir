@@ -3,3 +3,7 @@
 // norm-lower-to-nvvm to PTX; no GPU needed.
 // RUN: norm-differential-test --target=gpu --lower-only --cases 500 --seed 20261122 | FileCheck %s
 // CHECK: 500 of 500 cases passed
+
+// The gradient ops of the same forms (their linalg form, mapped to the GPU).
+// RUN: norm-differential-test --target=gpu --lower-only --gradients --cases 150 --seed 20261122 | FileCheck %s --check-prefix=GRAD
+// GRAD: 150 of 150 cases passed
