@@ -228,6 +228,110 @@ struct OneDNN {
   }
 };
 
+/// oneDNN's layer normalization backward (diff_src, diff_scale, diff_shift
+/// from src, diff_dst and the forward's mean and variance).
+struct OneDNNBackward {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  dnnl::layer_normalization_backward primitive;
+  std::unordered_map<int, dnnl::memory> args;
+  std::vector<float> mean, variance, diffScale, diffShift;
+
+  OneDNNBackward(bool bf16, int64_t rows, int64_t cols, void *x, void *dy,
+                 void *dx, float *scale, float *shift) {
+    using dt = dnnl::memory::data_type;
+    auto flags = dnnl::normalization_flags::use_scale |
+                 dnnl::normalization_flags::use_shift;
+    dnnl::memory::desc data({rows, cols}, bf16 ? dt::bf16 : dt::f32,
+                            dnnl::memory::format_tag::ab);
+    dnnl::memory::desc stat({rows}, dt::f32, dnnl::memory::format_tag::a);
+    dnnl::memory::desc param({cols}, dt::f32, dnnl::memory::format_tag::a);
+    dnnl::layer_normalization_forward::desc fwdDesc(
+        dnnl::prop_kind::forward_training, data, stat, 1e-5f, flags);
+    dnnl::layer_normalization_forward::primitive_desc fwd(fwdDesc, engine);
+    dnnl::layer_normalization_backward::desc desc(
+        dnnl::prop_kind::backward, data, data, stat, 1e-5f, flags);
+    dnnl::layer_normalization_backward::primitive_desc pd(desc, engine, fwd);
+    primitive = dnnl::layer_normalization_backward(pd);
+    mean.assign(rows, 0.0f);
+    variance.assign(rows, 1.0f);
+    diffScale.resize(cols);
+    diffShift.resize(cols);
+    args = {{DNNL_ARG_SRC, dnnl::memory(data, engine, x)},
+            {DNNL_ARG_DIFF_DST, dnnl::memory(data, engine, dy)},
+            {DNNL_ARG_MEAN, dnnl::memory(stat, engine, mean.data())},
+            {DNNL_ARG_VARIANCE, dnnl::memory(stat, engine, variance.data())},
+            {DNNL_ARG_SCALE, dnnl::memory(param, engine, scale)},
+            {DNNL_ARG_SHIFT, dnnl::memory(param, engine, shift)},
+            {DNNL_ARG_DIFF_SRC, dnnl::memory(data, engine, dx)},
+            {DNNL_ARG_DIFF_SCALE, dnnl::memory(param, engine, diffScale.data())},
+            {DNNL_ARG_DIFF_SHIFT,
+             dnnl::memory(param, engine, diffShift.data())}};
+  }
+
+  void run() {
+    primitive.execute(stream, args);
+    stream.wait();
+  }
+};
+
+/// The straightforward backward loop: per row, the statistics, the two row
+/// sums and dx, in float; parameter gradients summed per thread, then added.
+template <typename T, typename Load, typename Store>
+void scalarNormGrad(bool layer, const T *x, const T *dy, const T *gamma, T *dx,
+                    float *dgamma, float *dbeta, int64_t rows, int64_t cols,
+                    int threads, Load load, Store store) {
+  std::vector<float> partial(size_t(threads) * 2 * cols, 0.0f);
+#pragma omp parallel num_threads(threads)
+  {
+    float *pg = partial.data() + size_t(omp_get_thread_num()) * 2 * cols;
+    float *pb = pg + cols;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const T *xr = x + r * cols, *dyr = dy + r * cols;
+      T *dxr = dx + r * cols;
+      float mean = 0;
+      if (layer) {
+        for (int64_t c = 0; c < cols; ++c)
+          mean += load(xr[c]);
+        mean /= cols;
+      }
+      float sq = 0;
+      for (int64_t c = 0; c < cols; ++c) {
+        float d = load(xr[c]) - mean;
+        sq += d * d;
+      }
+      float inv =
+          1.0f / std::sqrt(std::max(sq / cols + 1e-5f, 1.17549435e-38f));
+      float sumG = 0, sumGX = 0;
+      for (int64_t c = 0; c < cols; ++c) {
+        float g = load(dyr[c]) * load(gamma[c]);
+        float xhat = (load(xr[c]) - mean) * inv;
+        sumG += g;
+        sumGX += g * xhat;
+      }
+      sumG /= cols;
+      sumGX /= cols;
+      for (int64_t c = 0; c < cols; ++c) {
+        float d = load(dyr[c]);
+        float xhat = (load(xr[c]) - mean) * inv;
+        float g = d * load(gamma[c]);
+        dxr[c] = store(inv * (g - (layer ? sumG : 0.0f) - xhat * sumGX));
+        pg[c] += d * xhat;
+        pb[c] += d;
+      }
+    }
+  }
+  for (int64_t c = 0; c < cols; ++c) {
+    dgamma[c] = 0;
+    dbeta[c] = 0;
+    for (int t = 0; t < threads; ++t) {
+      dgamma[c] += partial[size_t(t) * 2 * cols + c];
+      dbeta[c] += partial[size_t(t) * 2 * cols + cols + c];
+    }
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Cases
 //===----------------------------------------------------------------------===//
@@ -256,6 +360,23 @@ std::vector<NormCase> getNormCases(llvm::ArrayRef<int> threadCounts) {
       for (auto [rows, cols] : shapes)
         for (llvm::StringRef kind : {"rms", "layer"})
           cases.push_back({threads, bf16, rows, cols, kind});
+  return cases;
+}
+
+/// One row group of the backward table: a gradient op on one input.
+struct GradCase : NormCase {
+  std::string getName() const { return "grad/" + NormCase::getName(); }
+};
+
+/// The large shapes of the normalization table, both ops, both dtypes.
+std::vector<GradCase> getGradCases(llvm::ArrayRef<int> threadCounts) {
+  std::vector<GradCase> cases;
+  for (int threads : threadCounts)
+    for (bool bf16 : {false, true})
+      for (auto [rows, cols] : {std::pair<int64_t, int64_t>{4096, 4096},
+                                {16384, 1024}})
+        for (llvm::StringRef kind : {"rms", "layer"})
+          cases.push_back({{threads, bf16, rows, cols, kind}});
   return cases;
 }
 
@@ -430,6 +551,114 @@ void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
     }
     if (!layer) // oneDNN 2.6 has no RMSNorm
       table.push_back({"oneDNN", "rms", dtype, shape, threads, NAN, NAN, NAN});
+  }
+}
+
+/// The gradient of normModule's op (statistics recomputed from x): dx and
+/// the parameters' gradients (scale, and bias for LayerNorm).
+std::string gradModule(bool bf16, int64_t rows, int64_t cols, bool layer) {
+  std::string t =
+      llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols, bf16 ? "bf16" : "f32");
+  std::string p = llvm::formatv("tensor<{0}x{1}>", cols, bf16 ? "bf16" : "f32");
+  if (!layer)
+    return llvm::formatv(
+        "func.func @main(%dy: {0}, %x: {0}, %g: {1}) -> ({0}, {1}) {{\n"
+        "  %dx, %dg = norm.rms_norm_grad %dy, %x scale(%g : {1}) "
+        "{{epsilon = 1.0e-5 : f64} : {0} -> {0}, {1}\n"
+        "  return %dx, %dg : {0}, {1}\n}\n",
+        t, p);
+  return llvm::formatv(
+      "func.func @main(%dy: {0}, %x: {0}, %g: {1}, %b: {1}) -> ({0}, {1}, "
+      "{1}) {{\n"
+      "  %dx, %dg, %db = norm.layer_norm_grad %dy, %x scale(%g : {1}) "
+      "bias(%b : {1}) {{epsilon = 1.0e-5 : f64} : {0} -> {0}, {1}, {1}\n"
+      "  return %dx, %dg, %db : {0}, {1}, {1}\n}\n",
+      t, p);
+}
+
+void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds,
+                double roundSeconds, std::vector<Row> &table,
+                std::vector<std::string> &compileLog) {
+  std::optional<NormInputs> in;
+  NpyArray dy;
+  std::vector<uint8_t> dx;
+  std::vector<float> dg, db;
+  for (const GradCase &gc : cases) {
+    if (!in || !in->holds(gc)) {
+      in.emplace(gc.bf16, gc.rows, gc.cols);
+      dy = randomArray(gc.bf16 ? ElementType::BF16 : ElementType::F32,
+                       {gc.rows, gc.cols}, 4);
+      dx.resize(dy.data.size());
+      dg.resize(gc.cols);
+      db.resize(gc.cols);
+    }
+    bool layer = gc.kind == "layer";
+    int threads = gc.threads;
+    int64_t rows = gc.rows, cols = gc.cols;
+    size_t bytes = in->x.data.size();
+    std::string shape = llvm::formatv("{0}x{1}", rows, cols);
+    std::string dtype = gc.bf16 ? "bf16" : "f32";
+    omp_set_num_threads(threads);
+
+    std::vector<NpyArray> args = {dy, in->x, in->g};
+    if (layer)
+      args.push_back(in->b);
+    Compiled compiled = compile(gradModule(gc.bf16, rows, cols, layer), "",
+                                "main", args, threads > 1);
+    compileLog.push_back(
+        llvm::formatv("{0,-15} {1,-5} {2,-10} {3} thread(s): {4:f3} s",
+                      layer ? "layer_norm_grad" : "rms_norm_grad", dtype, shape,
+                      threads, compiled.jit->getCompileSeconds()));
+    std::unique_ptr<OneDNNBackward> onednn;
+    if (layer)
+      onednn = std::make_unique<OneDNNBackward>(
+          gc.bf16, rows, cols, in->x.data.data(), dy.data.data(), dx.data(),
+          in->gf.data(), in->bf.data());
+    std::vector<Impl> impls;
+    impls.push_back(
+        {"copy",
+         [&] { copy(in->x.data.data(), in->copyDst.data(), bytes, threads); }});
+    impls.push_back({"norm", [&] { compiled.call->invoke(); }});
+    if (onednn)
+      impls.push_back({"oneDNN", [&] { onednn->run(); }});
+    impls.push_back(
+        {"scalar", [&] {
+           if (gc.bf16)
+             scalarNormGrad(
+                 layer, reinterpret_cast<uint16_t *>(in->x.data.data()),
+                 reinterpret_cast<uint16_t *>(dy.data.data()),
+                 reinterpret_cast<uint16_t *>(in->g.data.data()),
+                 reinterpret_cast<uint16_t *>(dx.data()), dg.data(), db.data(),
+                 rows, cols, threads,
+                 [](uint16_t v) { return bf16BitsToFloat(v); },
+                 [](float v) { return norm::floatToBF16Bits(v); });
+           else
+             scalarNormGrad(layer, reinterpret_cast<float *>(in->x.data.data()),
+                            reinterpret_cast<float *>(dy.data.data()),
+                            reinterpret_cast<float *>(in->g.data.data()),
+                            reinterpret_cast<float *>(dx.data()), dg.data(),
+                            db.data(), rows, cols, threads,
+                            [](float v) { return v; },
+                            [](float v) { return v; });
+         }});
+    measure(impls, rounds, roundSeconds);
+    // Bytes each implementation must move: x and dy read, dx written, the
+    // parameters read and their gradients written (oneDNN also reads the
+    // saved mean and variance, 8 bytes a row, not counted).
+    size_t elem = gc.bf16 ? 2 : 4;
+    double moved = 3.0 * bytes + (layer ? 3 : 2) * cols * elem;
+    double copyGBps = 2.0 * bytes / median(impls[0].samples) * 1e-9;
+    for (Impl &impl : impls) {
+      double t = median(impl.samples);
+      double gbps = (impl.name == "copy" ? 2.0 * bytes : moved) / t * 1e-9;
+      table.push_back({impl.name,
+                       impl.name == "copy" ? "-"
+                       : layer             ? "layer'"
+                                           : "rms'",
+                       dtype, shape, threads, t, gbps, gbps / copyGBps});
+    }
+    if (!layer)
+      table.push_back({"oneDNN", "rms'", dtype, shape, threads, NAN, NAN, NAN});
   }
 }
 
@@ -610,6 +839,7 @@ Prints the normalization table (median time, GB/s and the ratio to a copy of
 the same bytes measured in the same rounds with the same threads), then the
 transformer block and matmul tables. Case names, which --filter matches:
   normalization   op/dtype/shape/threads   rms/bf16/4096x4096/1
+  backward        grad/op/dtype/shape/thr  grad/layer/f32/16384x1024/2
   block           block/config/norm        block/tiny/rms
   matmul          matmul/MxKxN             matmul/80x128x256
 Example: norm-bench --filter='^layer/f32/80x128/1$' --rounds=1
@@ -663,15 +893,20 @@ int main(int argc, char **argv) {
   const llvm::Regex *filterPtr = filter ? &*filter : nullptr;
   std::vector<NormCase> normCases =
       select(getNormCases(threadCounts), filterPtr);
+  std::vector<GradCase> gradCases =
+      select(getGradCases(threadCounts), filterPtr);
   std::vector<BlockCase> blockCases =
       select(getBlockCases(options.quick), filterPtr);
   std::vector<MatmulCase> matmulCases =
       select(getMatmulCases(options.quick), filterPtr);
-  if (normCases.empty() && blockCases.empty() && matmulCases.empty())
+  if (normCases.empty() && gradCases.empty() && blockCases.empty() &&
+      matmulCases.empty())
     return fail("no case matches --filter='" + options.filter +
                 "' (--list prints the names)");
   if (options.list) {
     for (const NormCase &c : normCases)
+      llvm::outs() << c.getName() << "\n";
+    for (const GradCase &c : gradCases)
       llvm::outs() << c.getName() << "\n";
     for (const BlockCase &c : blockCases)
       llvm::outs() << c.getName() << "\n";
@@ -695,6 +930,21 @@ int main(int argc, char **argv) {
                     "same threads ==\n";
     printNormTable(table);
     llvm::outs() << "\n== norm compile time (lower + JIT, excluded above) ==\n";
+    for (const std::string &line : compileLog)
+      llvm::outs() << line << "\n";
+  }
+
+  if (!gradCases.empty()) {
+    std::vector<Row> table;
+    std::vector<std::string> compileLog;
+    benchGrads(gradCases, rounds, roundSeconds, table, compileLog);
+    llvm::outs() << "\n== Backward (gradient ops, statistics recomputed from "
+                    "x): median of "
+                 << rounds
+                 << " interleaved rounds; GB/s = (x + dy + dx + parameters + "
+                    "their gradients) bytes / time; 'vs copy' as above ==\n";
+    printNormTable(table);
+    llvm::outs() << "\n== gradient compile time ==\n";
     for (const std::string &line : compileLog)
       llvm::outs() << line << "\n";
   }
