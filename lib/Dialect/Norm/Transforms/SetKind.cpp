@@ -3,6 +3,8 @@
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Dialect/Norm/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::norm {
@@ -29,6 +31,62 @@ static NormalizationOpInterface createNormOp(OpBuilder &b, StringRef kind,
       op.getFeatureEpsilon(), /*withStatistics=*/false, computeType);
 }
 
+/// The gradient op of `kind` with `op`'s operands, attributes, scale and
+/// feature epsilon, and `bias` (may be null).
+static Operation *createGradOp(OpBuilder &b, StringRef kind,
+                               NormalizationGradOpInterface op, Value bias) {
+  double epsilon = op.getEpsilon().convertToDouble();
+  FloatType computeType = op.getComputeType().value_or(FloatType());
+  if (kind == "rms")
+    return RMSNormGradOp::create(b, op.getLoc(), op.getOutputGrad(),
+                                 op.getInput(), op.getAxes(), epsilon,
+                                 op.getScale(), bias, op.getFeatureEpsilon(),
+                                 ValueRange(), computeType);
+  return LayerNormGradOp::create(b, op.getLoc(), op.getOutputGrad(),
+                                 op.getInput(), op.getAxes(), epsilon,
+                                 op.getScale(), bias, op.getFeatureEpsilon(),
+                                 ValueRange(), computeType);
+}
+
+/// Switches a gradient op as its forward op is switched: a dropped bias
+/// gets a zero gradient (it no longer affects the output).
+static LogicalResult switchGradOp(IRRewriter &rewriter, StringRef kind,
+                                  NormalizationGradOpInterface op) {
+  if (!op.getStatistics().empty())
+    return op->emitOpError("cannot change the norm kind: it takes saved "
+                           "statistics, which the other kind does not have");
+  bool centered = kind == "layer";
+  rewriter.setInsertionPoint(op);
+  Operation *replacement =
+      createGradOp(rewriter, kind, op, centered ? op.getBias() : Value());
+  auto newGrad = cast<NormalizationGradOpInterface>(replacement);
+  std::array<Value, 3> oldGrads = op.getParameterGradsByKind();
+  std::array<Value, 3> newGrads = newGrad.getParameterGradsByKind();
+  SmallVector<Value> results = {newGrad.getInputGrad()};
+  for (unsigned k = 0; k < 3; ++k) {
+    if (!oldGrads[k])
+      continue;
+    if (newGrads[k]) {
+      results.push_back(newGrads[k]);
+      continue;
+    }
+    // The bias dropped by RMSNorm: its gradient is zero.
+    auto type = cast<RankedTensorType>(oldGrads[k].getType());
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, op.getLoc(), op.getBias(), d));
+    Value zero = arith::ConstantOp::create(
+        rewriter, op.getLoc(),
+        rewriter.getFloatAttr(type.getElementType(), 0.0));
+    results.push_back(tensor::SplatOp::create(rewriter, op.getLoc(), type,
+                                              zero, dynamicSizes));
+  }
+  rewriter.replaceOp(op, results);
+  return success();
+}
+
 LogicalResult mlir::norm::setNormKind(Operation *root, StringRef kind) {
   if (kind != "rms" && kind != "layer")
     return root->emitError("unknown norm kind '")
@@ -53,6 +111,14 @@ LogicalResult mlir::norm::setNormKind(Operation *root, StringRef kind) {
     rewriter.replaceAllUsesWith(op.getOutput(), replacement.getOutput());
     rewriter.eraseOp(op);
   }
+  SmallVector<NormalizationGradOpInterface> grads;
+  root->walk([&](NormalizationGradOpInterface op) {
+    if (op.isCentered() != centered)
+      grads.push_back(op);
+  });
+  for (NormalizationGradOpInterface op : grads)
+    if (failed(switchGradOp(rewriter, kind, op)))
+      return failure();
   return success();
 }
 

@@ -6,6 +6,8 @@
 include "mlir/Pass/PassBase.td"
 
 def NormSetKind : Pass<"norm-set-kind"> {
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
   let summary = "Rewrite every norm op into RMSNorm or LayerNorm";
   let description = [{
     Switches a model between LayerNorm and RMSNorm with one flag:
@@ -23,6 +25,12 @@ def NormSetKind : Pass<"norm-set-kind"> {
     Statistics results cannot be carried over (LayerNorm's mean has no RMSNorm
     counterpart, and inv_std is not inv_rms): an op whose statistics are used
     is an error; unused statistics are dropped.
+
+    Gradient ops switch with their forward ops (`norm.layer_norm_grad` and
+    `norm.rms_norm_grad`), so that a training step stays consistent; when
+    the bias is dropped, its gradient becomes zeros (the bias no longer
+    affects the output). A gradient op that takes saved statistics is an
+    error.
   }];
   let options = [
     Option<"kind", "kind", "std::string", /*default=*/"\"rms\"",
