@@ -257,16 +257,16 @@ struct OneDNNBackward {
     variance.assign(rows, 1.0f);
     diffScale.resize(cols);
     diffShift.resize(cols);
-    args = {{DNNL_ARG_SRC, dnnl::memory(data, engine, x)},
-            {DNNL_ARG_DIFF_DST, dnnl::memory(data, engine, dy)},
-            {DNNL_ARG_MEAN, dnnl::memory(stat, engine, mean.data())},
-            {DNNL_ARG_VARIANCE, dnnl::memory(stat, engine, variance.data())},
-            {DNNL_ARG_SCALE, dnnl::memory(param, engine, scale)},
-            {DNNL_ARG_SHIFT, dnnl::memory(param, engine, shift)},
-            {DNNL_ARG_DIFF_SRC, dnnl::memory(data, engine, dx)},
-            {DNNL_ARG_DIFF_SCALE, dnnl::memory(param, engine, diffScale.data())},
-            {DNNL_ARG_DIFF_SHIFT,
-             dnnl::memory(param, engine, diffShift.data())}};
+    args = {
+        {DNNL_ARG_SRC, dnnl::memory(data, engine, x)},
+        {DNNL_ARG_DIFF_DST, dnnl::memory(data, engine, dy)},
+        {DNNL_ARG_MEAN, dnnl::memory(stat, engine, mean.data())},
+        {DNNL_ARG_VARIANCE, dnnl::memory(stat, engine, variance.data())},
+        {DNNL_ARG_SCALE, dnnl::memory(param, engine, scale)},
+        {DNNL_ARG_SHIFT, dnnl::memory(param, engine, shift)},
+        {DNNL_ARG_DIFF_SRC, dnnl::memory(data, engine, dx)},
+        {DNNL_ARG_DIFF_SCALE, dnnl::memory(param, engine, diffScale.data())},
+        {DNNL_ARG_DIFF_SHIFT, dnnl::memory(param, engine, diffShift.data())}};
   }
 
   void run() {
@@ -373,8 +373,8 @@ std::vector<GradCase> getGradCases(llvm::ArrayRef<int> threadCounts) {
   std::vector<GradCase> cases;
   for (int threads : threadCounts)
     for (bool bf16 : {false, true})
-      for (auto [rows, cols] : {std::pair<int64_t, int64_t>{4096, 4096},
-                                {16384, 1024}})
+      for (auto [rows, cols] :
+           {std::pair<int64_t, int64_t>{4096, 4096}, {16384, 1024}})
         for (llvm::StringRef kind : {"rms", "layer"})
           cases.push_back({{threads, bf16, rows, cols, kind}});
   return cases;
@@ -576,9 +576,8 @@ std::string gradModule(bool bf16, int64_t rows, int64_t cols, bool layer) {
       t, p);
 }
 
-void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds,
-                double roundSeconds, std::vector<Row> &table,
-                std::vector<std::string> &compileLog) {
+void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
+                std::vector<Row> &table, std::vector<std::string> &compileLog) {
   std::optional<NormInputs> in;
   NpyArray dy;
   std::vector<uint8_t> dx;
@@ -633,13 +632,13 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds,
                  [](uint16_t v) { return bf16BitsToFloat(v); },
                  [](float v) { return norm::floatToBF16Bits(v); });
            else
-             scalarNormGrad(layer, reinterpret_cast<float *>(in->x.data.data()),
-                            reinterpret_cast<float *>(dy.data.data()),
-                            reinterpret_cast<float *>(in->g.data.data()),
-                            reinterpret_cast<float *>(dx.data()), dg.data(),
-                            db.data(), rows, cols, threads,
-                            [](float v) { return v; },
-                            [](float v) { return v; });
+             scalarNormGrad(
+                 layer, reinterpret_cast<float *>(in->x.data.data()),
+                 reinterpret_cast<float *>(dy.data.data()),
+                 reinterpret_cast<float *>(in->g.data.data()),
+                 reinterpret_cast<float *>(dx.data()), dg.data(), db.data(),
+                 rows, cols, threads, [](float v) { return v; },
+                 [](float v) { return v; });
          }});
     measure(impls, rounds, roundSeconds);
     // Bytes each implementation must move: x and dy read, dx written, the

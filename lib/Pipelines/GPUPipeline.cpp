@@ -1,9 +1,10 @@
 //===- GPUPipeline.cpp - norm-lower-to-nvvm -------------------------------===//
 //
 // Front: norm ops become our row kernels (gradient ops linalg), everything
-// else upstream parallel loops mapped to the GPU; buffers move to device memory. Back: the sequence
-// of upstream's gpu-lower-to-nvvm-pipeline, with libdevice linked from an
-// explicit CUDA path instead of whatever the environment holds.
+// else upstream parallel loops mapped to the GPU; buffers move to device
+// memory. Back: the sequence of upstream's gpu-lower-to-nvvm-pipeline, with
+// libdevice linked from an explicit CUDA path instead of whatever the
+// environment holds.
 //
 //===----------------------------------------------------------------------===//
 

@@ -221,8 +221,8 @@ NormResult norm::reference::normalize(const Tensor &input,
 }
 
 GradResult norm::reference::normalizeGrad(const Tensor &input,
-                                         const Tensor &outputGrad,
-                                         const NormOptions &options) {
+                                          const Tensor &outputGrad,
+                                          const NormOptions &options) {
   checkShape(input, "input");
   checkShape(outputGrad, "outputGrad");
   if (outputGrad.shape != input.shape)

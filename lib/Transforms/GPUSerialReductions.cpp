@@ -63,14 +63,12 @@ static LogicalResult addUnitParallelLoop(RewriterBase &rewriter,
                               op.isDpsInit(&operand)));
   SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel};
   llvm::append_range(iterators, op.getIteratorTypesArray());
-  auto generic = linalg::GenericOp::create(rewriter, loc, TypeRange{},
-                                           op.getInputs(), outputs, maps,
-                                           iterators);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{}, op.getInputs(), outputs, maps, iterators);
   rewriter.inlineRegionBefore(op.getRegion(), generic.getRegion(),
                               generic.getRegion().begin());
-  generic.walk([&](linalg::IndexOp index) {
-    index.setDim(index.getDim() + 1);
-  });
+  generic.walk(
+      [&](linalg::IndexOp index) { index.setDim(index.getDim() + 1); });
   rewriter.eraseOp(op);
   return success();
 }

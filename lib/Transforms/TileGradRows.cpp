@@ -72,14 +72,14 @@ public:
     Value numTasks = ceilDiv(outer, slabRows);
     zero = index(0);
     one = index(1);
-    LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] " << op->getName() << " at "
-                            << loc << ": tasks of rows, grad-task-bytes "
-                            << taskBytes << ", at most " << maxTasks
-                            << " tasks\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << op->getName() << " at " << loc
+               << ": tasks of rows, grad-task-bytes " << taskBytes
+               << ", at most " << maxTasks << " tasks\n");
 
-    SmallVector<Value> outputs = {tensor::EmptyOp::create(
-        b, loc, tensor::getMixedSizes(b, loc, input),
-        op.getInputType().getElementType())};
+    SmallVector<Value> outputs = {
+        tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, input),
+                                op.getInputType().getElementType())};
     for (Value param : params) {
       SmallVector<OpFoldResult> sizes = {numTasks};
       llvm::append_range(sizes, tensor::getMixedSizes(b, loc, param));
@@ -115,9 +115,8 @@ private:
       iterArgs.push_back(
           linalg::FillOp::create(
               nb, loc, createFloatConstant(nb, loc, computeType, 0.0),
-              tensor::EmptyOp::create(nb, loc,
-                                      tensor::getMixedSizes(nb, loc, param),
-                                      computeType)
+              tensor::EmptyOp::create(
+                  nb, loc, tensor::getMixedSizes(nb, loc, param), computeType)
                   .getResult())
               .getResult(0));
     // The row's index in the slab: (first-dim offset, other kept dims).
@@ -133,8 +132,9 @@ private:
                   .getResults();
           SmallVector<Value> row(inSlab);
           row[0] = arith::AddIOp::create(lb, lloc, first, inSlab[0]);
-          SmallVector<Value> operands = {extractRow(lb, op.getOutputGrad(), row),
-                                         extractRow(lb, op.getInput(), row)};
+          SmallVector<Value> operands = {
+              extractRow(lb, op.getOutputGrad(), row),
+              extractRow(lb, op.getInput(), row)};
           llvm::append_range(operands, params);
           for (Value statistic : op.getStatistics())
             operands.push_back(extractRow(lb, statistic, row));
@@ -142,9 +142,8 @@ private:
           for (Value param : params)
             types.push_back(param.getType());
           Operation *rowOp = mlir::clone(lb, op, types, operands);
-          SmallVector<Value> yields = {
-              insertRow(lb, rowOp->getResult(0), acc[0],
-                        SmallVector<Value>(inSlab))};
+          SmallVector<Value> yields = {insertRow(
+              lb, rowOp->getResult(0), acc[0], SmallVector<Value>(inSlab))};
           for (unsigned k = 1; k < acc.size(); ++k)
             yields.push_back(add(lb, acc[k], rowOp->getResult(k)));
           scf::YieldOp::create(lb, lloc, yields);
@@ -172,8 +171,8 @@ private:
     Value init =
         linalg::FillOp::create(
             b, loc, createFloatConstant(b, loc, computeType, 0.0),
-            tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, param),
-                                    computeType)
+            tensor::EmptyOp::create(
+                b, loc, tensor::getMixedSizes(b, loc, param), computeType)
                 .getResult())
             .getResult(0);
     SmallVector<AffineExpr> exprs;
@@ -185,16 +184,15 @@ private:
     SmallVector<utils::IteratorType> iterators(rank + 1,
                                                utils::IteratorType::parallel);
     iterators[0] = utils::IteratorType::reduction;
-    Value sum =
-        linalg::GenericOp::create(
-            b, loc, init.getType(), partials, init, maps, iterators,
-            [&](OpBuilder &nb, Location nloc, ValueRange args) {
-              linalg::YieldOp::create(
-                  nb, nloc,
-                  arith::AddFOp::create(nb, nloc, args[1], args[0])
-                      .getResult());
-            })
-            .getResult(0);
+    Value sum = linalg::GenericOp::create(
+                    b, loc, init.getType(), partials, init, maps, iterators,
+                    [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                      linalg::YieldOp::create(
+                          nb, nloc,
+                          arith::AddFOp::create(nb, nloc, args[1], args[0])
+                              .getResult());
+                    })
+                    .getResult(0);
     return convert(b, sum, cast<FloatType>(paramType.getElementType()));
   }
 
@@ -322,5 +320,6 @@ LogicalResult mlir::norm::tileGradIntoRowTasks(RewriterBase &rewriter,
       llvm::is_contained(op.getInputType().getShape(), 0))
     return success();
   rewriter.setInsertionPoint(op);
-  return GradTiler(rewriter, op).tile(taskBytes, std::max<int64_t>(1, maxTasks));
+  return GradTiler(rewriter, op)
+      .tile(taskBytes, std::max<int64_t>(1, maxTasks));
 }

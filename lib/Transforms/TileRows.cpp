@@ -23,8 +23,8 @@ namespace mlir::norm {
 using namespace mlir;
 using namespace mlir::norm;
 
-OpFoldResult mlir::norm::getRowsPerTask(OpBuilder &b, Location loc,
-                                        Value input, ArrayRef<int64_t> axes,
+OpFoldResult mlir::norm::getRowsPerTask(OpBuilder &b, Location loc, Value input,
+                                        ArrayRef<int64_t> axes,
                                         int64_t minTaskBytes) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t bytesPerElement =
@@ -80,9 +80,8 @@ struct NormTileRowsPass
         grads.push_back(op);
     });
     for (NormalizationGradOpInterface op : grads)
-      if (gradTaskBytes > 0 &&
-          failed(tileGradIntoRowTasks(rewriter, op, gradTaskBytes,
-                                      gradMaxTasks)))
+      if (gradTaskBytes > 0 && failed(tileGradIntoRowTasks(
+                                   rewriter, op, gradTaskBytes, gradMaxTasks)))
         return signalPassFailure();
   }
 

@@ -242,8 +242,7 @@ std::string printGradCase(const Case &c) {
       statsShape[a] = 1;
       statsDynamic[a] = false;
     }
-    std::string statType =
-        tensorType(statsShape, statsDynamic, c.computeType);
+    std::string statType = tensorType(statsShape, statsDynamic, c.computeType);
     int numStats = c.layer ? 2 : 1;
     std::string forwardResults = in, names, types;
     for (int i = 1; i <= numStats; ++i) {
@@ -252,8 +251,7 @@ std::string printGradCase(const Case &c) {
       types += (i > 1 ? ", " : "") + statType;
     }
     body += llvm::formatv("  %s:{0} = norm.{1} %x{2} {{{3}} : {4} -> {5}\n",
-                          1 + numStats, op, operands, attrs, in,
-                          forwardResults)
+                          1 + numStats, op, operands, attrs, in, forwardResults)
                 .str();
     statistics = " statistics(" + names + " : " + types + ")";
   }
@@ -263,11 +261,11 @@ std::string printGradCase(const Case &c) {
   std::string resultNames = "%r#0";
   for (int i = 1; i < numResults; ++i)
     resultNames += ", %r#" + std::to_string(i);
-  body += llvm::formatv("  %r:{0} = norm.{1}_grad %dy, %x{2}{3} {{{4}} : {5} "
-                        "-> {6}\n",
-                        numResults, op, operands, statistics, attrs, in,
-                        results)
-              .str();
+  body +=
+      llvm::formatv("  %r:{0} = norm.{1}_grad %dy, %x{2}{3} {{{4}} : {5} "
+                    "-> {6}\n",
+                    numResults, op, operands, statistics, attrs, in, results)
+          .str();
   return llvm::formatv("// gradient, {0}\nfunc.func @main({1}) -> ({2}) "
                        "{{\n{3}  return {4} : {2}\n}\n",
                        c.parallel ? "parallel rows" : "sequential rows", args,
@@ -771,8 +769,8 @@ public:
       absDy[i] = std::fabs(dy[i]);
       absG[i] = absDy[i];
       if (c.params[0].present)
-        absG[i] *= std::fabs(
-            params[0].data[rows.paramIndexOf(i, c.params[0].shape)]);
+        absG[i] *=
+            std::fabs(params[0].data[rows.paramIndexOf(i, c.params[0].shape)]);
       // The rounding of the mean, in x - mean.
       delta[i] = c.layer ? unit * (meanAbs[row] + std::fabs(mean[row])) : 0.0;
       rowGR[row] += absG[i] * r[i] * inverseLength;
@@ -784,8 +782,7 @@ public:
 
   double inputGradTolerance(int64_t i, double ref) const {
     int64_t row = rows.rowOf[i];
-    double magnitude =
-        absG[i] * r[i] + rowGR[row] + absD[i] * rowGXW[row];
+    double magnitude = absG[i] * r[i] + rowGR[row] + absD[i] * rowGXW[row];
     // x - mean is off by up to delta: in d itself and in every xhat of the
     // row's mean(g xhat w).
     double cancellation = delta[i] * rowGXW[row] + absD[i] * rowGDW[row];
@@ -893,11 +890,10 @@ llvm::Error runGradCase(const Options &options, const Case &c,
       refOptions);
   saturate(want.inputGrad, c.inputType);
   GradErrorModel model(c, rows, x, dyValues, data.params, refOptions.tiny);
-  if (llvm::Error error = compare(
-          "input_grad", (*results)[0], want.inputGrad,
-          [&](int64_t i, double ref) {
-            return model.inputGradTolerance(i, ref);
-          }))
+  if (llvm::Error error = compare("input_grad", (*results)[0], want.inputGrad,
+                                  [&](int64_t i, double ref) {
+                                    return model.inputGradTolerance(i, ref);
+                                  }))
     return error;
   const reference::Tensor *wanted[] = {&want.scaleGrad, &want.biasGrad,
                                        &want.featureEpsilonGrad};
@@ -907,14 +903,14 @@ llvm::Error runGradCase(const Options &options, const Case &c,
     if (!c.params[k].present)
       continue;
     GradErrorModel::Sums sums = model.parameterSums(k);
-    int64_t terms = rows.numElements / std::max<int64_t>(
-                                           1, product(c.params[k].shape));
-    if (llvm::Error error = compare(
-            names[k], (*results)[next++], *wanted[k],
-            [&](int64_t i, double ref) {
-              return model.parameterTolerance(k, sums.magnitude[i],
-                                              sums.cancellation[i], ref, terms);
-            }))
+    int64_t terms =
+        rows.numElements / std::max<int64_t>(1, product(c.params[k].shape));
+    if (llvm::Error error = compare(names[k], (*results)[next++], *wanted[k],
+                                    [&](int64_t i, double ref) {
+                                      return model.parameterTolerance(
+                                          k, sums.magnitude[i],
+                                          sums.cancellation[i], ref, terms);
+                                    }))
       return error;
   }
   return llvm::Error::success();

@@ -38,7 +38,7 @@ struct Element {
 /// values, the extra per-row values and the accumulator (null for an
 /// elementwise op).
 using ElementFn = function_ref<Value(OpBuilder &, Location, const Element &,
-                                    ValueRange rowArgs, Value acc)>;
+                                     ValueRange rowArgs, Value acc)>;
 
 class GradLowering : public NormLowering {
 public:
@@ -76,8 +76,8 @@ private:
     RowMoments moments = computeMoments(grad.isCentered());
     if (moments.mean)
       rowValues.push_back(moments.mean);
-    rowValues.push_back(rowFactor(
-        moments, grad.getEpsilon().convertToDouble(), perFeature));
+    rowValues.push_back(
+        rowFactor(moments, grad.getEpsilon().convertToDouble(), perFeature));
     if (perFeature)
       rowValues.push_back(moments.scale);
   }
@@ -88,14 +88,14 @@ private:
   Value computeInputGrad() {
     Value c1;
     if (grad.isCentered())
-      c1 = meanOfRows(reduceElements(
-          {}, [&](OpBuilder &nb, Location nloc, const Element &e, ValueRange,
-                  Value) {
+      c1 = meanOfRows(
+          reduceElements({}, [&](OpBuilder &nb, Location nloc, const Element &e,
+                                 ValueRange, Value) {
             return perFeature ? mul(nb, nloc, e.g, e.r) : e.g;
           }));
-    Value c2 = meanOfRows(reduceElements(
-        {}, [&](OpBuilder &nb, Location nloc, const Element &e, ValueRange,
-                Value) {
+    Value c2 =
+        meanOfRows(reduceElements({}, [&](OpBuilder &nb, Location nloc,
+                                          const Element &e, ValueRange, Value) {
           Value term = mul(nb, nloc, e.g, e.xhat);
           return perFeature ? mul(nb, nloc, term, featureWeight(nb, nloc, e))
                             : term;
@@ -202,16 +202,16 @@ private:
         if (!groups.empty())
           groups.back().push_back(k);
       }
-      sum = tensor::ExpandShapeOp::create(
-          b, loc, paramType.clone(computeType), sum, groups,
-          tensor::getMixedSizes(b, loc, param));
+      sum = tensor::ExpandShapeOp::create(b, loc, paramType.clone(computeType),
+                                          sum, groups,
+                                          tensor::getMixedSizes(b, loc, param));
     }
     if (paramType.getElementType() == computeType)
       return sum;
     int64_t rank = paramType.getRank();
-    Value init = tensor::EmptyOp::create(
-        b, loc, tensor::getMixedSizes(b, loc, param),
-        paramType.getElementType());
+    Value init =
+        tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, param),
+                                paramType.getElementType());
     SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
@@ -235,13 +235,13 @@ private:
                                                utils::IteratorType::parallel);
     for (int64_t axis : axes)
       iterators[axis] = utils::IteratorType::reduction;
-    return buildGeneric(extra, init, rowMap, iterators,
-                        [&](OpBuilder &nb, Location nloc, const Element &e,
-                            ValueRange rowArgs, Value acc) {
-                          Value value = term(nb, nloc, e, rowArgs, acc);
-                          return arith::AddFOp::create(nb, nloc, acc, value)
-                              .getResult();
-                        });
+    return buildGeneric(
+        extra, init, rowMap, iterators,
+        [&](OpBuilder &nb, Location nloc, const Element &e, ValueRange rowArgs,
+            Value acc) {
+          Value value = term(nb, nloc, e, rowArgs, acc);
+          return arith::AddFOp::create(nb, nloc, acc, value).getResult();
+        });
   }
 
   /// A linalg.generic over the input's index space reading x, dy, the row
@@ -275,8 +275,8 @@ private:
             paramArgs.push_back(
                 param ? convertFloat(nb, nloc, args[next++], computeType)
                       : Value());
-          Element e = buildElement(nb, nloc, args[0], args[1], rowArgs,
-                                   paramArgs);
+          Element e =
+              buildElement(nb, nloc, args[0], args[1], rowArgs, paramArgs);
           linalg::YieldOp::create(
               nb, nloc,
               fn(nb, nloc, e, extraArgs, accumulate ? args.back() : Value()));
@@ -314,8 +314,8 @@ private:
 
   /// `value` where the row's inverse root `r` is below the clamp's, else 0.
   Value selectActive(OpBuilder &nb, Location nloc, Value r, Value value) {
-    Value active = arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OLT,
-                                         r, maxInverseRoot);
+    Value active = arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OLT, r,
+                                         maxInverseRoot);
     return arith::SelectOp::create(
         nb, nloc, active, value,
         createFloatConstant(nb, nloc, computeType, 0.0));

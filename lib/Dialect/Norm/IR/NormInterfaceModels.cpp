@@ -175,13 +175,11 @@ struct NormGradReifyShapesModel
 
 template <typename OpTy> struct ModelAttacher {
   static void attach(MLIRContext *context) {
-    if constexpr (OpTy::template hasTrait<
-                      NormalizationOpInterface::Trait>())
+    if constexpr (OpTy::template hasTrait<NormalizationOpInterface::Trait>())
       OpTy::template attachInterface<NormTilingModel<OpTy>,
                                      NormReifyShapesModel<OpTy>>(*context);
     else
-      OpTy::template attachInterface<NormGradReifyShapesModel<OpTy>>(
-          *context);
+      OpTy::template attachInterface<NormGradReifyShapesModel<OpTy>>(*context);
   }
 };
 } // namespace

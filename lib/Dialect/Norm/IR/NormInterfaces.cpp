@@ -123,8 +123,8 @@ static LogicalResult verifyArithmetic(NormOpInterface op) {
 
 /// Verifies an affine parameter (scale, bias, feature_epsilon): one dim per
 /// normalized axis, each equal to the input's dim or 1.
-static LogicalResult verifyParameter(NormOpInterface op,
-                                     StringRef name, Value param) {
+static LogicalResult verifyParameter(NormOpInterface op, StringRef name,
+                                     Value param) {
   if (!param)
     return success();
   RankedTensorType inputType = op.getInputType();

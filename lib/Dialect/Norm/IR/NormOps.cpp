@@ -17,8 +17,7 @@ using namespace mlir::norm;
 namespace {
 /// Rewrites `axes` into canonical form: non-negative and sorted. The meaning
 /// of the op is unchanged since parameter dims follow the sorted axes.
-struct CanonicalizeAxes
-    : public OpInterfaceRewritePattern<NormOpInterface> {
+struct CanonicalizeAxes : public OpInterfaceRewritePattern<NormOpInterface> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
 
   LogicalResult matchAndRewrite(NormOpInterface op,

@@ -42,10 +42,9 @@ static Operation *createGradOp(OpBuilder &b, StringRef kind,
                                  op.getInput(), op.getAxes(), epsilon,
                                  op.getScale(), bias, op.getFeatureEpsilon(),
                                  ValueRange(), computeType);
-  return LayerNormGradOp::create(b, op.getLoc(), op.getOutputGrad(),
-                                 op.getInput(), op.getAxes(), epsilon,
-                                 op.getScale(), bias, op.getFeatureEpsilon(),
-                                 ValueRange(), computeType);
+  return LayerNormGradOp::create(
+      b, op.getLoc(), op.getOutputGrad(), op.getInput(), op.getAxes(), epsilon,
+      op.getScale(), bias, op.getFeatureEpsilon(), ValueRange(), computeType);
 }
 
 /// Switches a gradient op as its forward op is switched: a dropped bias
@@ -80,8 +79,8 @@ static LogicalResult switchGradOp(IRRewriter &rewriter, StringRef kind,
     Value zero = arith::ConstantOp::create(
         rewriter, op.getLoc(),
         rewriter.getFloatAttr(type.getElementType(), 0.0));
-    results.push_back(tensor::SplatOp::create(rewriter, op.getLoc(), type,
-                                              zero, dynamicSizes));
+    results.push_back(tensor::SplatOp::create(rewriter, op.getLoc(), type, zero,
+                                              dynamicSizes));
   }
   rewriter.replaceOp(op, results);
   return success();
