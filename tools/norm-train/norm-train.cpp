@@ -417,8 +417,6 @@ llvm::Error Trainer::profile() {
 }
 
 llvm::Error Trainer::run(mlir::ModuleOp module) {
-  if (llvm::Error error = compile(module))
-    return error;
   if (!o.initFrom.empty()) {
     auto loaded = readParameters(info, o.initFrom);
     if (!loaded)
@@ -427,6 +425,8 @@ llvm::Error Trainer::run(mlir::ModuleOp module) {
   } else {
     params = initParameters(info, o.seed);
   }
+  if (llvm::Error error = compile(module))
+    return error;
   adamM = zerosLike(info);
   adamV = zerosLike(info);
   if (!o.csv.empty()) {
