@@ -21,11 +21,22 @@ def Norm_Dialect : Dialect {
     transform (scale and bias, broadcastable), optionally use a learnable
     per-feature epsilon, accumulate in a wider compute type and preserve the
     input element type. They can return the per-row statistics a training
-    backward pass needs.
+    backward pass needs, and `norm.rms_norm_grad` / `norm.layer_norm_grad`
+    compute their gradients (of the input, the scale, the bias and the
+    per-feature epsilon), from those statistics or recomputing them.
 
     The ops are lowered to `linalg` by `convert-norm-to-linalg` and from there
     to vectorized, multi-threaded CPU code (`norm-lower-to-cpu`), and to
-    NVIDIA GPU kernels through NVVM (`norm-lower-to-nvvm`).
+    NVIDIA GPU kernels through NVVM (`norm-lower-to-nvvm`; the gradient ops
+    as linalg mapped to GPU threads, without row kernels of their own yet).
+
+    Gradient numerics: the gradients are the derivatives of the forward as
+    defined (the clamp at `tiny` contributes nothing where active), with the
+    forward's statistics (two-pass, overflow-guarded on the CPU); parameter
+    gradients are summed in the compute type per task of rows, then over the
+    tasks in order, so results do not depend on the number of threads.
+    `norm-differential-test --gradients` checks them against the float64
+    reference gradient, itself checked against central finite differences.
 
     ### Numerics
 
