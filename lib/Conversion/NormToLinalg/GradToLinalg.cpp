@@ -16,6 +16,7 @@
 #include "NormLowering.h"
 #include "norm/Conversion/NormToLinalg/NormToLinalg.h"
 
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -338,6 +339,61 @@ private:
   Value maxInverseRoot;
 };
 
+/// `acc + reduce(init = 0)` -> `reduce(init = acc)`: norm-tile-rows adds each
+/// row's parameter gradients to its task's sums with an elementwise
+/// `linalg.generic` (out + in); once the row's gradient op is lowered, its
+/// sum over the row can start from the task's sum instead of a zero-filled
+/// temporary (the same numbers: 0 + t is t).
+struct FoldAccumulationIntoReduction
+    : public OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp add,
+                                PatternRewriter &rewriter) const override {
+    if (add.getNumDpsInputs() != 1 || add.getNumDpsInits() != 1 ||
+        add.getNumReductionLoops() != 0 ||
+        !llvm::all_of(add.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }))
+      return failure();
+    // The body: yield (out + in) or (in + out).
+    Block &body = add.getRegion().front();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    auto sum = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+    if (!sum || body.getOperations().size() != 2 ||
+        !llvm::is_contained(sum->getOperands(), body.getArgument(0)) ||
+        !llvm::is_contained(sum->getOperands(), body.getArgument(1)))
+      return failure();
+    auto reduce = add.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
+    if (!reduce || reduce.getNumDpsInits() != 1 || !reduce->hasOneUse() ||
+        reduce.getResult(0).getType() != add.getResult(0).getType() ||
+        !isZeroFill(reduce.getDpsInits()[0]) || !isSumOfTerms(reduce))
+      return failure();
+    Value acc = add.getDpsInits()[0];
+    if (!acc.getParentBlock() ||
+        !(acc.getParentRegion()->isAncestor(reduce->getParentRegion())))
+      return failure();
+    rewriter.modifyOpInPlace(
+        reduce, [&] { reduce.getDpsInitsMutable()[0].assign(acc); });
+    rewriter.replaceOp(add, reduce.getResult(0));
+    return success();
+  }
+
+  static bool isZeroFill(Value init) {
+    auto fill = init.getDefiningOp<linalg::FillOp>();
+    return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  }
+
+  /// Whether the body yields acc + term (acc the output's argument, used
+  /// nowhere else).
+  static bool isSumOfTerms(linalg::GenericOp op) {
+    Block &body = op.getRegion().front();
+    Value acc = body.getArguments().back();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    auto sum = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+    return sum && sum.getLhs() == acc && acc.hasOneUse();
+  }
+};
+
 /// Any normalization gradient op.
 struct NormalizationGradOpLowering
     : public OpInterfaceConversionPattern<NormalizationGradOpInterface> {
@@ -355,6 +411,11 @@ struct NormalizationGradOpLowering
   bool overflowGuard;
 };
 } // namespace
+
+void mlir::norm::populateNormGradAccumulationPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<FoldAccumulationIntoReduction>(patterns.getContext());
+}
 
 void mlir::norm::populateNormGradToLinalgPatterns(RewritePatternSet &patterns,
                                                   bool overflowGuard) {

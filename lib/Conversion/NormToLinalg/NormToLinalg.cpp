@@ -29,6 +29,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::norm {
 #define GEN_PASS_DEF_CONVERTNORMTOLINALG
@@ -80,6 +81,10 @@ struct ConvertNormToLinalgPass
     populateNormToLinalgPatterns(patterns, overflowGuard);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
+      return signalPassFailure();
+    RewritePatternSet folds(&getContext());
+    populateNormGradAccumulationPatterns(folds);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(folds))))
       signalPassFailure();
   }
 };

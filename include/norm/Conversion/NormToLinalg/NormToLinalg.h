@@ -15,6 +15,10 @@ namespace norm {
 void populateNormToLinalgPatterns(RewritePatternSet &patterns,
                                   bool overflowGuard = true);
 
+/// Folds the addition of a lowered row gradient's parameter sums into a
+/// running sum (norm-tile-rows' tasks) into the sum itself.
+void populateNormGradAccumulationPatterns(RewritePatternSet &patterns);
+
 /// The gradient ops' patterns alone (GradToLinalg.cpp).
 void populateNormGradToLinalgPatterns(RewritePatternSet &patterns,
                                       bool overflowGuard = true);
