@@ -121,50 +121,78 @@ FeatureOffsets parameterOffsets(const Tensor &param,
   }
   return FeatureOffsets(featureSizes, strides);
 }
+
+/// The input's index space split into rows (the kept dims) and features (the
+/// normalized dims), with each feature's offset in the input and in every
+/// parameter given, after checking their shapes.
+struct RowLayout {
+  int64_t numRows = 1, numFeatures = 1;
+  std::vector<int64_t> featureSizes, rowSizes, rowStrides;
+  FeatureOffsets input{{}, {}}, scale{{}, {}}, bias{{}, {}},
+      featureEpsilon{{}, {}};
+
+  RowLayout(const std::vector<int64_t> &shape, const NormOptions &options) {
+    int64_t rank = shape.size();
+    std::vector<int64_t> axes = canonicalAxes(options.axes, rank);
+    std::vector<int64_t> strides = rowMajorStrides(shape);
+    std::vector<int64_t> featureStrides;
+    for (int64_t d = 0; d < rank; ++d) {
+      bool normalized = std::binary_search(axes.begin(), axes.end(), d);
+      (normalized ? featureSizes : rowSizes).push_back(shape[d]);
+      (normalized ? featureStrides : rowStrides).push_back(strides[d]);
+    }
+    for (int64_t size : featureSizes)
+      numFeatures *= size;
+    for (int64_t size : rowSizes)
+      numRows *= size;
+    input = FeatureOffsets(featureSizes, featureStrides);
+    if (options.scale)
+      scale = parameterOffsets(*options.scale, featureSizes, "scale");
+    if (options.bias)
+      bias = parameterOffsets(*options.bias, featureSizes, "bias");
+    if (options.featureEpsilon)
+      featureEpsilon = parameterOffsets(*options.featureEpsilon, featureSizes,
+                                        "featureEpsilon");
+  }
+
+  /// Calls fn(row, offset of the row's first element) for every row, in
+  /// row-major order of the kept dims.
+  template <typename Fn> void forEachRow(Fn fn) const {
+    std::vector<int64_t> rowIndex(rowSizes.size(), 0);
+    int64_t base = 0;
+    for (int64_t r = 0; r < numRows; ++r) {
+      fn(r, base);
+      for (size_t k = rowSizes.size(); k-- > 0;) {
+        base += rowStrides[k];
+        if (++rowIndex[k] < rowSizes[k])
+          break;
+        base -= rowStrides[k] * rowSizes[k];
+        rowIndex[k] = 0;
+      }
+    }
+  }
+};
 } // namespace
 
 NormResult norm::reference::normalize(const Tensor &input,
                                       const NormOptions &options) {
   checkShape(input, "input");
   const std::vector<int64_t> &shape = input.shape;
-  int64_t rank = shape.size();
-  std::vector<int64_t> axes = canonicalAxes(options.axes, rank);
-  std::vector<int64_t> strides = rowMajorStrides(shape);
-
-  std::vector<int64_t> featureSizes, featureStrides, rowSizes, rowStrides;
-  for (int64_t d = 0; d < rank; ++d) {
-    bool normalized = std::binary_search(axes.begin(), axes.end(), d);
-    (normalized ? featureSizes : rowSizes).push_back(shape[d]);
-    (normalized ? featureStrides : rowStrides).push_back(strides[d]);
-  }
-  int64_t numFeatures = 1, numRows = 1;
-  for (int64_t size : featureSizes)
-    numFeatures *= size;
-  for (int64_t size : rowSizes)
-    numRows *= size;
-
-  FeatureOffsets inputOffsets(featureSizes, featureStrides);
+  RowLayout layout(shape, options);
+  int64_t numFeatures = layout.numFeatures;
   const Tensor *scale = options.scale, *bias = options.bias,
                *featureEps = options.featureEpsilon;
-  FeatureOffsets noOffsets({}, {});
-  FeatureOffsets scaleOffsets =
-      scale ? parameterOffsets(*scale, featureSizes, "scale") : noOffsets;
-  FeatureOffsets biasOffsets =
-      bias ? parameterOffsets(*bias, featureSizes, "bias") : noOffsets;
-  FeatureOffsets epsOffsets =
-      featureEps ? parameterOffsets(*featureEps, featureSizes, "featureEpsilon")
-                 : noOffsets;
 
   bool layer = options.kind == NormKind::Layer;
   NormResult result;
   result.output = {shape, std::vector<double>(input.data.size())};
   std::vector<int64_t> statShape = shape;
-  for (int64_t axis : axes)
+  for (int64_t axis : canonicalAxes(options.axes, shape.size()))
     statShape[axis] = 1;
   if (layer)
-    result.mean = {statShape, std::vector<double>(numRows)};
+    result.mean = {statShape, std::vector<double>(layout.numRows)};
   if (!featureEps)
-    result.invStd = {statShape, std::vector<double>(numRows)};
+    result.invStd = {statShape, std::vector<double>(layout.numRows)};
 
   // An empty row divides by 1, so its statistics are mean 0, variance 0.
   double count = static_cast<double>(std::max<int64_t>(numFeatures, 1));
@@ -174,19 +202,17 @@ NormResult norm::reference::normalize(const Tensor &input,
 
   const double *x = input.data.data();
   double *y = result.output.data.data();
-  std::vector<int64_t> rowIndex(rowSizes.size(), 0);
-  int64_t base = 0;
-  for (int64_t r = 0; r < numRows; ++r) {
+  layout.forEachRow([&](int64_t r, int64_t base) {
     double mean = 0.0;
     if (layer) {
       for (int64_t f = 0; f < numFeatures; ++f)
-        mean += x[base + inputOffsets[f]];
+        mean += x[base + layout.input[f]];
       mean /= count;
     }
     // Two passes: the variance sums squares of centred values (rms: mean 0).
     double sumSquares = 0.0;
     for (int64_t f = 0; f < numFeatures; ++f) {
-      double centred = x[base + inputOffsets[f]] - mean;
+      double centred = x[base + layout.input[f]] - mean;
       sumSquares += centred * centred;
     }
     double moment = sumSquares / count;
@@ -197,26 +223,19 @@ NormResult norm::reference::normalize(const Tensor &input,
       result.invStd.data[r] = rowInv;
 
     for (int64_t f = 0; f < numFeatures; ++f) {
-      double inv = featureEps
-                       ? inverseRoot(moment, featureEps->data[epsOffsets[f]])
-                       : rowInv;
-      int64_t offset = base + inputOffsets[f];
+      double inv =
+          featureEps
+              ? inverseRoot(moment, featureEps->data[layout.featureEpsilon[f]])
+              : rowInv;
+      int64_t offset = base + layout.input[f];
       double value = (x[offset] - mean) * inv;
       if (scale)
-        value *= scale->data[scaleOffsets[f]];
+        value *= scale->data[layout.scale[f]];
       if (bias)
-        value += bias->data[biasOffsets[f]];
+        value += bias->data[layout.bias[f]];
       y[offset] = value;
     }
-
-    for (size_t k = rowSizes.size(); k-- > 0;) {
-      base += rowStrides[k];
-      if (++rowIndex[k] < rowSizes[k])
-        break;
-      base -= rowStrides[k] * rowSizes[k];
-      rowIndex[k] = 0;
-    }
-  }
+  });
   return result;
 }
 
@@ -227,36 +246,13 @@ GradResult norm::reference::normalizeGrad(const Tensor &input,
   checkShape(outputGrad, "outputGrad");
   if (outputGrad.shape != input.shape)
     throw std::invalid_argument("outputGrad's shape differs from the input's");
-  const std::vector<int64_t> &shape = input.shape;
-  int64_t rank = shape.size();
-  std::vector<int64_t> axes = canonicalAxes(options.axes, rank);
-  std::vector<int64_t> strides = rowMajorStrides(shape);
-  std::vector<int64_t> featureSizes, featureStrides, rowSizes, rowStrides;
-  for (int64_t d = 0; d < rank; ++d) {
-    bool normalized = std::binary_search(axes.begin(), axes.end(), d);
-    (normalized ? featureSizes : rowSizes).push_back(shape[d]);
-    (normalized ? featureStrides : rowStrides).push_back(strides[d]);
-  }
-  int64_t numFeatures = 1, numRows = 1;
-  for (int64_t size : featureSizes)
-    numFeatures *= size;
-  for (int64_t size : rowSizes)
-    numRows *= size;
-
-  FeatureOffsets inputOffsets(featureSizes, featureStrides);
+  RowLayout layout(input.shape, options);
+  int64_t numFeatures = layout.numFeatures;
   const Tensor *scale = options.scale, *bias = options.bias,
                *featureEps = options.featureEpsilon;
-  FeatureOffsets noOffsets({}, {});
-  FeatureOffsets scaleOffsets =
-      scale ? parameterOffsets(*scale, featureSizes, "scale") : noOffsets;
-  FeatureOffsets biasOffsets =
-      bias ? parameterOffsets(*bias, featureSizes, "bias") : noOffsets;
-  FeatureOffsets epsOffsets =
-      featureEps ? parameterOffsets(*featureEps, featureSizes, "featureEpsilon")
-                 : noOffsets;
 
   GradResult result;
-  result.inputGrad = {shape, std::vector<double>(input.data.size())};
+  result.inputGrad = {input.shape, std::vector<double>(input.data.size())};
   auto zerosLike = [](const Tensor *param) {
     return param ? Tensor{param->shape,
                           std::vector<double>(param->data.size(), 0.0)}
@@ -273,18 +269,16 @@ GradResult norm::reference::normalizeGrad(const Tensor &input,
   // Per feature of the current row: r, xhat, g and the clamp's weight.
   std::vector<double> r(numFeatures), xhat(numFeatures), g(numFeatures),
       w(numFeatures);
-  std::vector<int64_t> rowIndex(rowSizes.size(), 0);
-  int64_t base = 0;
-  for (int64_t row = 0; row < numRows; ++row) {
+  layout.forEachRow([&](int64_t, int64_t base) {
     double mean = 0.0;
     if (layer) {
       for (int64_t f = 0; f < numFeatures; ++f)
-        mean += x[base + inputOffsets[f]];
+        mean += x[base + layout.input[f]];
       mean /= count;
     }
     double sumSquares = 0.0;
     for (int64_t f = 0; f < numFeatures; ++f) {
-      double centred = x[base + inputOffsets[f]] - mean;
+      double centred = x[base + layout.input[f]] - mean;
       sumSquares += centred * centred;
     }
     double moment = sumSquares / count;
@@ -293,40 +287,32 @@ GradResult norm::reference::normalizeGrad(const Tensor &input,
     // row this is r (g - mean(g) - xhat mean(g xhat))).
     double sumGR = 0.0, sumGXhatW = 0.0;
     for (int64_t f = 0; f < numFeatures; ++f) {
-      int64_t offset = base + inputOffsets[f];
-      double eps =
-          featureEps ? featureEps->data[epsOffsets[f]] : options.epsilon;
+      int64_t offset = base + layout.input[f];
+      double eps = featureEps ? featureEps->data[layout.featureEpsilon[f]]
+                              : options.epsilon;
       bool clamped = !(moment + eps > options.tiny);
       r[f] = 1.0 / std::sqrt(std::max(moment + eps, options.tiny));
       w[f] = clamped ? 0.0 : r[f] * r[f];
       xhat[f] = (x[offset] - mean) * r[f];
-      g[f] = dy[offset] * (scale ? scale->data[scaleOffsets[f]] : 1.0);
+      g[f] = dy[offset] * (scale ? scale->data[layout.scale[f]] : 1.0);
       sumGR += g[f] * r[f];
       sumGXhatW += g[f] * xhat[f] * w[f];
     }
     for (int64_t f = 0; f < numFeatures; ++f) {
-      int64_t offset = base + inputOffsets[f];
+      int64_t offset = base + layout.input[f];
       double value = g[f] * r[f] - (x[offset] - mean) * (sumGXhatW / count);
       if (layer)
         value -= sumGR / count;
       dx[offset] = value;
       if (scale)
-        result.scaleGrad.data[scaleOffsets[f]] += dy[offset] * xhat[f];
+        result.scaleGrad.data[layout.scale[f]] += dy[offset] * xhat[f];
       if (bias)
-        result.biasGrad.data[biasOffsets[f]] += dy[offset];
+        result.biasGrad.data[layout.bias[f]] += dy[offset];
       if (featureEps)
-        result.featureEpsilonGrad.data[epsOffsets[f]] +=
+        result.featureEpsilonGrad.data[layout.featureEpsilon[f]] +=
             -0.5 * g[f] * xhat[f] * w[f];
     }
-
-    for (size_t k = rowSizes.size(); k-- > 0;) {
-      base += rowStrides[k];
-      if (++rowIndex[k] < rowSizes[k])
-        break;
-      base -= rowStrides[k] * rowSizes[k];
-      rowIndex[k] = 0;
-    }
-  }
+  });
   return result;
 }
 
