@@ -485,6 +485,27 @@ struct Row {
   double medianSeconds, gbps, ratio;
 };
 
+/// The table rows of one measured case: impls[0] is the copy of `bytes`
+/// (2 * bytes moved), the others move `moved` bytes; oneDNN's row is n/a
+/// where it has no such op (RMSNorm in oneDNN 2.6).
+void appendRows(std::vector<Row> &table, llvm::ArrayRef<Impl> impls,
+                size_t bytes, double moved, llvm::StringRef op,
+                const std::string &dtype, const std::string &shape,
+                int threads) {
+  double copyGBps = 2.0 * bytes / median(impls[0].samples) * 1e-9;
+  bool hasOneDNN = false;
+  for (const Impl &impl : impls) {
+    double t = median(impl.samples);
+    bool isCopy = impl.name == "copy";
+    double gbps = (isCopy ? 2.0 * bytes : moved) / t * 1e-9;
+    table.push_back({impl.name, isCopy ? "-" : op.str(), dtype, shape, threads,
+                     t, gbps, gbps / copyGBps});
+    hasOneDNN |= impl.name == "oneDNN";
+  }
+  if (!hasOneDNN)
+    table.push_back({"oneDNN", op.str(), dtype, shape, threads, NAN, NAN, NAN});
+}
+
 void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
                 std::vector<Row> &table, std::vector<std::string> &compileLog) {
   std::optional<NormInputs> in;
@@ -539,18 +560,8 @@ void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
     // Bytes each implementation must move: x, y and the parameters.
     size_t elem = nc.bf16 ? 2 : 4;
     double moved = 2.0 * bytes + (layer ? 2 : 1) * cols * elem;
-    double copyGBps = 2.0 * bytes / median(impls[0].samples) * 1e-9;
-    for (Impl &impl : impls) {
-      double t = median(impl.samples);
-      double gbps = (impl.name == "copy" ? 2.0 * bytes : moved) / t * 1e-9;
-      table.push_back({impl.name,
-                       impl.name == "copy" ? "-"
-                       : layer             ? "layer"
-                                           : "rms",
-                       dtype, shape, threads, t, gbps, gbps / copyGBps});
-    }
-    if (!layer) // oneDNN 2.6 has no RMSNorm
-      table.push_back({"oneDNN", "rms", dtype, shape, threads, NAN, NAN, NAN});
+    appendRows(table, impls, bytes, moved, layer ? "layer" : "rms", dtype,
+               shape, threads);
   }
 }
 
@@ -646,18 +657,8 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
     // saved mean and variance, 8 bytes a row, not counted).
     size_t elem = gc.bf16 ? 2 : 4;
     double moved = 3.0 * bytes + (layer ? 3 : 2) * cols * elem;
-    double copyGBps = 2.0 * bytes / median(impls[0].samples) * 1e-9;
-    for (Impl &impl : impls) {
-      double t = median(impl.samples);
-      double gbps = (impl.name == "copy" ? 2.0 * bytes : moved) / t * 1e-9;
-      table.push_back({impl.name,
-                       impl.name == "copy" ? "-"
-                       : layer             ? "layer'"
-                                           : "rms'",
-                       dtype, shape, threads, t, gbps, gbps / copyGBps});
-    }
-    if (!layer)
-      table.push_back({"oneDNN", "rms'", dtype, shape, threads, NAN, NAN, NAN});
+    appendRows(table, impls, bytes, moved, layer ? "layer'" : "rms'", dtype,
+               shape, threads);
   }
 }
 
