@@ -160,42 +160,60 @@ std::string tensorType(llvm::ArrayRef<int64_t> shape, std::vector<bool> dyn,
   return text + getElementTypeName(type).str() + ">";
 }
 
-std::string printGradCase(const Case &c);
+/// The parts of a case's IR that the forward and gradient forms share.
+struct CaseIR {
+  std::string input;      // the input's tensor type
+  std::string paramArgs;  // ", %pK: type" per present parameter
+  std::string operands;   // " scale(%p0 : type)" ... per present parameter
+  std::string paramTypes; // ", type" per present parameter
+  std::string statType;   // a statistic's tensor type
+  std::string attrs;      // the attribute dictionary's entries
+};
 
-std::string printCase(const Case &c) {
-  if (c.grad)
-    return printGradCase(c);
-  std::string in = tensorType(c.shape, c.dynamic, c.inputType);
-  std::string args = "%x: " + in, operands;
+CaseIR getCaseIR(const Case &c) {
+  CaseIR ir;
+  ir.input = tensorType(c.shape, c.dynamic, c.inputType);
   const char *names[] = {"scale", "bias", "feature_epsilon"};
   for (int k = 0; k < 3; ++k) {
     if (!c.params[k].present)
       continue;
     std::string t = tensorType(c.params[k].shape, {}, c.params[k].type);
-    args += llvm::formatv(", %p{0}: {1}", k, t).str();
-    operands += llvm::formatv(" {0}(%p{1} : {2})", names[k], k, t).str();
+    ir.paramArgs += llvm::formatv(", %p{0}: {1}", k, t).str();
+    ir.operands += llvm::formatv(" {0}(%p{1} : {2})", names[k], k, t).str();
+    ir.paramTypes += ", " + t;
   }
-  std::string results = in;
   std::vector<int64_t> statsShape = c.shape;
   std::vector<bool> statsDynamic = c.dynamic;
-  auto canonical = reference::canonicalAxes(c.axes, c.shape.size());
-  for (int64_t a : canonical) {
+  for (int64_t a : reference::canonicalAxes(c.axes, c.shape.size())) {
     statsShape[a] = 1;
     statsDynamic[a] = false;
   }
-  int numStats = c.statistics ? (c.layer ? 2 : 1) : 0;
-  for (int i = 0; i < numStats; ++i)
-    results += ", " + tensorType(statsShape, statsDynamic, c.computeType);
+  ir.statType = tensorType(statsShape, statsDynamic, c.computeType);
   std::string axes;
   for (auto [i, a] : llvm::enumerate(c.axes))
     axes += (i ? ", " : "") + std::to_string(a);
-  std::string attrs =
-      llvm::formatv("axes = array<i64: {0}>, epsilon = {1:e} : f64", axes,
-                    c.epsilon)
-          .str();
+  ir.attrs = llvm::formatv("axes = array<i64: {0}>, epsilon = {1:e} : f64",
+                           axes, c.epsilon)
+                 .str();
   if (c.explicitCompute)
-    attrs += std::string(", compute_type = ") +
-             getElementTypeName(c.computeType).str();
+    ir.attrs += std::string(", compute_type = ") +
+                getElementTypeName(c.computeType).str();
+  return ir;
+}
+
+std::string printGradCase(const Case &c);
+
+std::string printCase(const Case &c) {
+  if (c.grad)
+    return printGradCase(c);
+  CaseIR ir = getCaseIR(c);
+  std::string in = ir.input;
+  std::string args = "%x: " + in + ir.paramArgs, operands = ir.operands;
+  std::string results = in;
+  int numStats = c.statistics ? (c.layer ? 2 : 1) : 0;
+  for (int i = 0; i < numStats; ++i)
+    results += ", " + ir.statType;
+  std::string attrs = ir.attrs;
   std::string resultNames = "%r#0";
   for (int i = 1; i <= numStats; ++i)
     resultNames += ", %r#" + std::to_string(i);
@@ -212,37 +230,15 @@ std::string printCase(const Case &c) {
 /// The gradient op of `c`: @main(dy, x, params) -> (dx, parameter grads),
 /// with the forward op's statistics fed to it when `c.statistics`.
 std::string printGradCase(const Case &c) {
-  std::string in = tensorType(c.shape, c.dynamic, c.inputType);
-  std::string args = "%dy: " + in + ", %x: " + in, operands, results = in;
-  const char *names[] = {"scale", "bias", "feature_epsilon"};
-  for (int k = 0; k < 3; ++k) {
-    if (!c.params[k].present)
-      continue;
-    std::string t = tensorType(c.params[k].shape, {}, c.params[k].type);
-    args += llvm::formatv(", %p{0}: {1}", k, t).str();
-    operands += llvm::formatv(" {0}(%p{1} : {2})", names[k], k, t).str();
-    results += ", " + t;
-  }
-  std::string axes;
-  for (auto [i, a] : llvm::enumerate(c.axes))
-    axes += (i ? ", " : "") + std::to_string(a);
-  std::string attrs =
-      llvm::formatv("axes = array<i64: {0}>, epsilon = {1:e} : f64", axes,
-                    c.epsilon)
-          .str();
-  if (c.explicitCompute)
-    attrs += std::string(", compute_type = ") +
-             getElementTypeName(c.computeType).str();
+  CaseIR ir = getCaseIR(c);
+  std::string in = ir.input;
+  std::string args = "%dy: " + in + ", %x: " + in + ir.paramArgs;
+  std::string operands = ir.operands, results = in + ir.paramTypes;
+  std::string attrs = ir.attrs;
   const char *op = c.layer ? "layer_norm" : "rms_norm";
   std::string body, statistics;
   if (c.statistics) {
-    std::vector<int64_t> statsShape = c.shape;
-    std::vector<bool> statsDynamic = c.dynamic;
-    for (int64_t a : reference::canonicalAxes(c.axes, c.shape.size())) {
-      statsShape[a] = 1;
-      statsDynamic[a] = false;
-    }
-    std::string statType = tensorType(statsShape, statsDynamic, c.computeType);
+    const std::string &statType = ir.statType;
     int numStats = c.layer ? 2 : 1;
     std::string forwardResults = in, names, types;
     for (int i = 1; i <= numStats; ++i) {
