@@ -193,30 +193,13 @@ private:
                               .getResult());
                     })
                     .getResult(0);
-    return convert(b, sum, cast<FloatType>(paramType.getElementType()));
+    return convertTensor(b, loc, sum,
+                         cast<FloatType>(paramType.getElementType()));
   }
 
   /// `param` converted to the compute type (elementwise).
-  Value toComputeType(Value param) { return convert(b, param, computeType); }
-
-  /// `value` with its element type converted to `type`.
-  Value convert(OpBuilder &nb, Value value, FloatType type) {
-    auto valueType = cast<RankedTensorType>(value.getType());
-    if (valueType.getElementType() == type)
-      return value;
-    int64_t rank = valueType.getRank();
-    Value init = tensor::EmptyOp::create(
-        nb, loc, tensor::getMixedSizes(nb, loc, value), type);
-    SmallVector<AffineMap> maps(2, nb.getMultiDimIdentityMap(rank));
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    return linalg::GenericOp::create(
-               nb, loc, init.getType(), value, init, maps, iterators,
-               [&](OpBuilder &bb, Location bloc, ValueRange args) {
-                 linalg::YieldOp::create(bb, bloc,
-                                         convertFloat(bb, bloc, args[0], type));
-               })
-        .getResult(0);
+  Value toComputeType(Value param) {
+    return convertTensor(b, loc, param, computeType);
   }
 
   /// lhs + rhs, elementwise, into lhs.

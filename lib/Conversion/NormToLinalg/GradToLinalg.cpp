@@ -190,41 +190,15 @@ private:
     auto paramType = cast<RankedTensorType>(param.getType());
     auto sumType = cast<RankedTensorType>(sum.getType());
     if (sumType.getRank() != paramType.getRank()) {
-      // Each unit dim joins the group of the kept dim on its left (the
-      // first group if none); no kept dim: no groups (rank 0 to all ones).
-      SmallVector<ReassociationIndices> groups;
-      int64_t kept = 0;
-      for (int64_t k = 0; k < paramType.getRank(); ++k) {
-        bool broadcast = paramType.getDimSize(k) == 1;
-        if (!broadcast && kept++ > 0)
-          groups.emplace_back();
-        if (groups.empty() && sumType.getRank() > 0)
-          groups.emplace_back();
-        if (!groups.empty())
-          groups.back().push_back(k);
-      }
+      SmallVector<bool> kept;
+      for (int64_t k = 0; k < paramType.getRank(); ++k)
+        kept.push_back(paramType.getDimSize(k) != 1);
       sum = tensor::ExpandShapeOp::create(b, loc, paramType.clone(computeType),
-                                          sum, groups,
+                                          sum, getUnitDimGroups(kept),
                                           tensor::getMixedSizes(b, loc, param));
     }
-    if (paramType.getElementType() == computeType)
-      return sum;
-    int64_t rank = paramType.getRank();
-    Value init =
-        tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, param),
-                                paramType.getElementType());
-    SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        b, loc, paramType, sum, init, maps, iterators,
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          linalg::YieldOp::create(
-              nb, nloc,
-              convertFloat(nb, nloc, args[0],
-                           cast<FloatType>(paramType.getElementType())));
-        });
-    return generic.getResult(0);
+    return convertTensor(b, loc, sum,
+                         cast<FloatType>(paramType.getElementType()));
   }
 
   /// Sums `term` over the normalized axes, per row.

@@ -20,6 +20,25 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::norm {
+/// The reassociation that inserts unit dims into a shape of the `kept` dims
+/// (an expand_shape; a collapse_shape the other way): a group starts at
+/// every kept dim but the first, and each unit dim joins the group on its
+/// left (the first if none). No kept dim: no groups (rank 0 to all ones).
+inline SmallVector<ReassociationIndices> getUnitDimGroups(ArrayRef<bool> kept) {
+  SmallVector<ReassociationIndices> groups;
+  if (!llvm::is_contained(kept, true))
+    return groups;
+  bool seenKept = false;
+  for (auto [dim, isKept] : llvm::enumerate(kept)) {
+    if (isKept && seenKept)
+      groups.emplace_back();
+    seenKept |= isKept;
+    if (groups.empty())
+      groups.emplace_back();
+    groups.back().push_back(dim);
+  }
+  return groups;
+}
 /// Body of a linalg.generic: receives the block arguments for the inputs (the
 /// trailing output/accumulator argument excluded for elementwise ops) and
 /// returns the value to yield.
@@ -132,21 +151,12 @@ public:
   }
 
 protected:
-  /// The reassociation between the statistics shape and the per-row shape:
-  /// a group starts at every kept dim but the first; the unit dims of the
-  /// normalized axes join the group on their left (the first if none).
+  /// The reassociation between the statistics shape and the per-row shape.
   SmallVector<ReassociationIndices> getStatisticsGroups() const {
-    SmallVector<ReassociationIndices> groups;
-    if (keptDims.empty())
-      return groups;
-    for (int64_t dim = 0, rank = inputType.getRank(); dim < rank; ++dim) {
-      if (llvm::is_contained(keptDims, dim) && dim != keptDims.front())
-        groups.emplace_back();
-      if (groups.empty())
-        groups.emplace_back();
-      groups.back().push_back(dim);
-    }
-    return groups;
+    SmallVector<bool> kept;
+    for (int64_t dim = 0, rank = inputType.getRank(); dim < rank; ++dim)
+      kept.push_back(llvm::is_contained(keptDims, dim));
+    return getUnitDimGroups(kept);
   }
 
   Value constant(double value) {

@@ -3,7 +3,9 @@
 #include "norm/Dialect/Norm/Utils/Numerics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
@@ -50,6 +52,26 @@ Value mlir::norm::convertFloat(OpBuilder &b, Location loc, Value value,
   if (from.getWidth() < to.getWidth())
     return arith::ExtFOp::create(b, loc, target, value);
   return arith::TruncFOp::create(b, loc, target, value);
+}
+
+Value mlir::norm::convertTensor(OpBuilder &b, Location loc, Value tensor,
+                                FloatType to) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getElementType() == to)
+    return tensor;
+  int64_t rank = type.getRank();
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, tensor), to);
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), tensor, init, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(nb, nloc,
+                                       convertFloat(nb, nloc, args[0], to));
+             })
+      .getResult(0);
 }
 
 Value mlir::norm::createInverseCount(OpBuilder &b, Location loc, Value count,

@@ -24,6 +24,11 @@ Value createFloatConstant(OpBuilder &b, Location loc, Type type, double value);
 /// bf16, neither of which extends the other, convert through f32.
 Value convertFloat(OpBuilder &b, Location loc, Value value, FloatType to);
 
+/// The ranked tensor `tensor` with its elements converted to `to` (an
+/// elementwise linalg.generic of convertFloat); `tensor` itself when its
+/// elements already are.
+Value convertTensor(OpBuilder &b, Location loc, Value tensor, FloatType to);
+
 /// 1 / max(count, 1) in `type`, `count` an index: empty rows get a zero
 /// mean instead of NaN.
 Value createInverseCount(OpBuilder &b, Location loc, Value count,
