@@ -155,6 +155,26 @@ struct RowLayout {
                                         "featureEpsilon");
   }
 
+  /// The mean (0 unless `centered`) and the second moment about it of the
+  /// row at `base`, in two passes. An empty row divides by 1, so its
+  /// statistics are mean 0, moment 0.
+  std::pair<double, double> moments(const double *x, int64_t base,
+                                    bool centered) const {
+    double count = static_cast<double>(std::max<int64_t>(numFeatures, 1));
+    double mean = 0.0;
+    if (centered) {
+      for (int64_t f = 0; f < numFeatures; ++f)
+        mean += x[base + input[f]];
+      mean /= count;
+    }
+    double sumSquares = 0.0;
+    for (int64_t f = 0; f < numFeatures; ++f) {
+      double centred = x[base + input[f]] - mean;
+      sumSquares += centred * centred;
+    }
+    return {mean, sumSquares / count};
+  }
+
   /// Calls fn(row, offset of the row's first element) for every row, in
   /// row-major order of the kept dims.
   template <typename Fn> void forEachRow(Fn fn) const {
@@ -194,8 +214,6 @@ NormResult norm::reference::normalize(const Tensor &input,
   if (!featureEps)
     result.invStd = {statShape, std::vector<double>(layout.numRows)};
 
-  // An empty row divides by 1, so its statistics are mean 0, variance 0.
-  double count = static_cast<double>(std::max<int64_t>(numFeatures, 1));
   auto inverseRoot = [&](double moment, double eps) {
     return 1.0 / std::sqrt(std::max(moment + eps, options.tiny));
   };
@@ -203,19 +221,7 @@ NormResult norm::reference::normalize(const Tensor &input,
   const double *x = input.data.data();
   double *y = result.output.data.data();
   layout.forEachRow([&](int64_t r, int64_t base) {
-    double mean = 0.0;
-    if (layer) {
-      for (int64_t f = 0; f < numFeatures; ++f)
-        mean += x[base + layout.input[f]];
-      mean /= count;
-    }
-    // Two passes: the variance sums squares of centred values (rms: mean 0).
-    double sumSquares = 0.0;
-    for (int64_t f = 0; f < numFeatures; ++f) {
-      double centred = x[base + layout.input[f]] - mean;
-      sumSquares += centred * centred;
-    }
-    double moment = sumSquares / count;
+    auto [mean, moment] = layout.moments(x, base, layer);
     double rowInv = inverseRoot(moment, options.epsilon);
     if (layer)
       result.mean.data[r] = mean;
@@ -270,18 +276,7 @@ GradResult norm::reference::normalizeGrad(const Tensor &input,
   std::vector<double> r(numFeatures), xhat(numFeatures), g(numFeatures),
       w(numFeatures);
   layout.forEachRow([&](int64_t, int64_t base) {
-    double mean = 0.0;
-    if (layer) {
-      for (int64_t f = 0; f < numFeatures; ++f)
-        mean += x[base + layout.input[f]];
-      mean /= count;
-    }
-    double sumSquares = 0.0;
-    for (int64_t f = 0; f < numFeatures; ++f) {
-      double centred = x[base + layout.input[f]] - mean;
-      sumSquares += centred * centred;
-    }
-    double moment = sumSquares / count;
+    auto [mean, moment] = layout.moments(x, base, layer);
     // dx_j = g_j r_j - [layer] mean(g r) - d_j mean(g xhat w), w = r^2
     // where the clamp is inactive (the forward's derivative; with one r per
     // row this is r (g - mean(g) - xhat mean(g xhat))).
