@@ -37,7 +37,6 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <malloc.h>
 #include <omp.h>
 #include <optional>
 #include <random>
@@ -917,8 +916,7 @@ int main(int argc, char **argv) {
 
   // Freed JIT results are reused instead of returned to the OS: fresh pages
   // would be timed, not the kernels.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  reuseFreedMemory();
 
   if (!normCases.empty()) {
     std::vector<Row> table;

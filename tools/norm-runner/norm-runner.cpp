@@ -17,8 +17,6 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
@@ -36,7 +34,6 @@
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
-#include <malloc.h>
 #include <random>
 #include <unistd.h>
 
@@ -811,15 +808,12 @@ llvm::Error checkOptions(const Options &options) {
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 parseInput(llvm::StringRef path, llvm::SourceMgr &sourceMgr,
            mlir::MLIRContext &context) {
-  std::string errorMessage;
-  auto file = mlir::openInputFile(path, &errorMessage);
-  if (!file)
-    return makeError(errorMessage);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  std::string openError;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+      parseModuleFile(path, sourceMgr, context, openError);
   if (!module)
-    return llvm::make_error<ReportedError>();
+    return openError.empty() ? llvm::make_error<ReportedError>()
+                             : makeError(openError);
   return module;
 }
 
@@ -941,17 +935,10 @@ llvm::Error bench(const Options &options, const JitModule &jit,
   return llvm::Error::success();
 }
 
-/// Freed results are reused by the next call instead of being returned to
-/// the OS: fresh pages cost more than the kernels being timed.
-void keepFreedMemory() {
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-}
-
 llvm::Error runEntry(const Options &options) {
   if (llvm::Error error = checkOptions(options))
     return error;
-  keepFreedMemory();
+  reuseFreedMemory();
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
   mlir::MLIRContext context(registry);

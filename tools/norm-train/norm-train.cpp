@@ -17,8 +17,6 @@
 #include "norm/InitAll.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -30,7 +28,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <malloc.h>
 #include <numeric>
 
 using namespace norm;
@@ -578,29 +575,20 @@ llvm::Error Trainer::writeReport() {
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 parseInput(llvm::StringRef path, llvm::SourceMgr &sourceMgr,
            mlir::MLIRContext &context) {
-  std::string errorMessage;
-  auto file = mlir::openInputFile(path, &errorMessage);
-  if (!file)
-    return makeError(errorMessage);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  std::string openError;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+      norm::parseModuleFile(path, sourceMgr, context, openError);
   if (!module)
-    return makeError("cannot parse " + path);
+    return makeError(openError.empty() ? "cannot parse " + path.str()
+                                       : openError);
   return module;
-}
-
-/// Each step's results and argument copies reuse the memory freed by the
-/// previous step instead of fresh pages from the OS (as norm-runner does).
-void keepFreedMemory() {
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 llvm::Error run(const Options &o) {
   if (llvm::Error error = checkOptions(o))
     return error;
-  keepFreedMemory();
+  // Each step reuses the memory the previous one freed.
+  norm::reuseFreedMemory();
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
   mlir::MLIRContext context(registry);

@@ -25,6 +25,10 @@
 #include <string>
 #include <vector>
 
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
 namespace mlir {
 class ExecutionEngine;
 namespace func {
@@ -210,6 +214,20 @@ void pruneUnreachableFunctions(mlir::ModuleOp module, mlir::func::FuncOp entry);
 
 /// The element type of an MLIR type, if norm's runtime supports it.
 std::optional<ElementType> getElementType(mlir::Type type);
+
+/// Parses the MLIR file at `path` into `context`; the file is added to
+/// `sourceMgr`, whose diagnostic handler reports parse errors. Null on
+/// failure, with `openError` set when the file could not be read (and empty
+/// when it did not parse: the handler has reported why).
+mlir::OwningOpRef<mlir::ModuleOp> parseModuleFile(llvm::StringRef path,
+                                                  llvm::SourceMgr &sourceMgr,
+                                                  mlir::MLIRContext &context,
+                                                  std::string &openError);
+
+/// Makes freed memory (JIT results, argument copies) be reused by the next
+/// call instead of returned to the OS: the first touch of fresh pages costs
+/// more than the kernels that are run and timed.
+void reuseFreedMemory();
 
 } // namespace norm
 
