@@ -505,6 +505,42 @@ void appendRows(std::vector<Row> &table, llvm::ArrayRef<Impl> impls,
     table.push_back({"oneDNN", op.str(), dtype, shape, threads, NAN, NAN, NAN});
 }
 
+/// Calls fn(T(), load, store) with T the stored element (the bits of a
+/// bf16, or a float) and its conversions to and from float: the scalar
+/// loops are written once for both dtypes.
+template <typename Fn> void withElementType(bool bf16, Fn fn) {
+  if (bf16)
+    fn(
+        uint16_t(), [](uint16_t v) { return bf16BitsToFloat(v); },
+        [](float v) { return norm::floatToBF16Bits(v); });
+  else
+    fn(
+        float(), [](float v) { return v; }, [](float v) { return v; });
+}
+
+template <typename T> T *as(void *data) { return static_cast<T *>(data); }
+
+/// Measures, interleaved, a copy of the input, norm's compiled call, oneDNN
+/// (where `onednn` is set) and the scalar loop on one case, and appends
+/// their rows; the non-copy implementations move `moved` bytes.
+void measureCase(NormInputs &in, int threads, Compiled &compiled,
+                 std::function<void()> onednn, std::function<void()> scalar,
+                 int rounds, double roundSeconds, double moved,
+                 llvm::StringRef op, std::vector<Row> &table) {
+  size_t bytes = in.x.data.size();
+  std::vector<Impl> impls;
+  impls.push_back({"copy", [&] {
+                     copy(in.x.data.data(), in.copyDst.data(), bytes, threads);
+                   }});
+  impls.push_back({"norm", [&] { compiled.call->invoke(); }});
+  if (onednn)
+    impls.push_back({"oneDNN", onednn});
+  impls.push_back({"scalar", scalar});
+  measure(impls, rounds, roundSeconds);
+  appendRows(table, impls, bytes, moved, op, in.bf16 ? "bf16" : "f32",
+             llvm::formatv("{0}x{1}", in.rows, in.cols), threads);
+}
+
 void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
                 std::vector<Row> &table, std::vector<std::string> &compileLog) {
   std::optional<NormInputs> in;
@@ -514,7 +550,6 @@ void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
     bool layer = nc.kind == "layer";
     int threads = nc.threads;
     int64_t rows = nc.rows, cols = nc.cols;
-    size_t bytes = in->x.data.size();
     std::string shape = llvm::formatv("{0}x{1}", rows, cols);
     std::string dtype = nc.bf16 ? "bf16" : "f32";
     omp_set_num_threads(threads);
@@ -530,37 +565,22 @@ void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
       onednn =
           std::make_unique<OneDNN>(nc.bf16, rows, cols, in->x.data.data(),
                                    in->y.data(), in->gf.data(), in->bf.data());
-    std::vector<Impl> impls;
-    impls.push_back(
-        {"copy",
-         [&] { copy(in->x.data.data(), in->copyDst.data(), bytes, threads); }});
-    impls.push_back({"norm", [&] { compiled.call->invoke(); }});
-    if (onednn)
-      impls.push_back({"oneDNN", [&] { onednn->run(); }});
-    impls.push_back(
-        {"scalar", [&] {
-           if (nc.bf16)
-             scalarNorm(
-                 layer, reinterpret_cast<uint16_t *>(in->x.data.data()),
-                 reinterpret_cast<uint16_t *>(in->g.data.data()),
-                 reinterpret_cast<uint16_t *>(in->b.data.data()),
-                 reinterpret_cast<uint16_t *>(in->y.data()), rows, cols,
-                 threads, [](uint16_t v) { return bf16BitsToFloat(v); },
-                 [](float v) { return norm::floatToBF16Bits(v); });
-           else
-             scalarNorm(
-                 layer, reinterpret_cast<float *>(in->x.data.data()),
-                 reinterpret_cast<float *>(in->g.data.data()),
-                 reinterpret_cast<float *>(in->b.data.data()),
-                 reinterpret_cast<float *>(in->y.data()), rows, cols, threads,
-                 [](float v) { return v; }, [](float v) { return v; });
-         }});
-    measure(impls, rounds, roundSeconds);
+    auto scalar = [&] {
+      withElementType(nc.bf16, [&](auto t, auto load, auto store) {
+        using T = decltype(t);
+        scalarNorm(layer, as<T>(in->x.data.data()), as<T>(in->g.data.data()),
+                   as<T>(in->b.data.data()), as<T>(in->y.data()), rows, cols,
+                   threads, load, store);
+      });
+    };
     // Bytes each implementation must move: x, y and the parameters.
     size_t elem = nc.bf16 ? 2 : 4;
-    double moved = 2.0 * bytes + (layer ? 2 : 1) * cols * elem;
-    appendRows(table, impls, bytes, moved, layer ? "layer" : "rms", dtype,
-               shape, threads);
+    double moved = 2.0 * in->x.data.size() + (layer ? 2 : 1) * cols * elem;
+    measureCase(*in, threads, compiled,
+                onednn ? std::function<void()>([&] { onednn->run(); })
+                       : std::function<void()>(),
+                scalar, rounds, roundSeconds, moved, layer ? "layer" : "rms",
+                table);
   }
 }
 
@@ -604,7 +624,6 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
     bool layer = gc.kind == "layer";
     int threads = gc.threads;
     int64_t rows = gc.rows, cols = gc.cols;
-    size_t bytes = in->x.data.size();
     std::string shape = llvm::formatv("{0}x{1}", rows, cols);
     std::string dtype = gc.bf16 ? "bf16" : "f32";
     omp_set_num_threads(threads);
@@ -623,41 +642,24 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
       onednn = std::make_unique<OneDNNBackward>(
           gc.bf16, rows, cols, in->x.data.data(), dy.data.data(), dx.data(),
           in->gf.data(), in->bf.data());
-    std::vector<Impl> impls;
-    impls.push_back(
-        {"copy",
-         [&] { copy(in->x.data.data(), in->copyDst.data(), bytes, threads); }});
-    impls.push_back({"norm", [&] { compiled.call->invoke(); }});
-    if (onednn)
-      impls.push_back({"oneDNN", [&] { onednn->run(); }});
-    impls.push_back(
-        {"scalar", [&] {
-           if (gc.bf16)
-             scalarNormGrad(
-                 layer, reinterpret_cast<uint16_t *>(in->x.data.data()),
-                 reinterpret_cast<uint16_t *>(dy.data.data()),
-                 reinterpret_cast<uint16_t *>(in->g.data.data()),
-                 reinterpret_cast<uint16_t *>(dx.data()), dg.data(), db.data(),
-                 rows, cols, threads,
-                 [](uint16_t v) { return bf16BitsToFloat(v); },
-                 [](float v) { return norm::floatToBF16Bits(v); });
-           else
-             scalarNormGrad(
-                 layer, reinterpret_cast<float *>(in->x.data.data()),
-                 reinterpret_cast<float *>(dy.data.data()),
-                 reinterpret_cast<float *>(in->g.data.data()),
-                 reinterpret_cast<float *>(dx.data()), dg.data(), db.data(),
-                 rows, cols, threads, [](float v) { return v; },
-                 [](float v) { return v; });
-         }});
-    measure(impls, rounds, roundSeconds);
+    auto scalar = [&] {
+      withElementType(gc.bf16, [&](auto t, auto load, auto store) {
+        using T = decltype(t);
+        scalarNormGrad(layer, as<T>(in->x.data.data()), as<T>(dy.data.data()),
+                       as<T>(in->g.data.data()), as<T>(dx.data()), dg.data(),
+                       db.data(), rows, cols, threads, load, store);
+      });
+    };
     // Bytes each implementation must move: x and dy read, dx written, the
     // parameters read and their gradients written (oneDNN also reads the
     // saved mean and variance, 8 bytes a row, not counted).
     size_t elem = gc.bf16 ? 2 : 4;
-    double moved = 3.0 * bytes + (layer ? 3 : 2) * cols * elem;
-    appendRows(table, impls, bytes, moved, layer ? "layer'" : "rms'", dtype,
-               shape, threads);
+    double moved = 3.0 * in->x.data.size() + (layer ? 3 : 2) * cols * elem;
+    measureCase(*in, threads, compiled,
+                onednn ? std::function<void()>([&] { onednn->run(); })
+                       : std::function<void()>(),
+                scalar, rounds, roundSeconds, moved, layer ? "layer'" : "rms'",
+                table);
   }
 }
 
