@@ -29,3 +29,18 @@ func.func @leading_axis(%dy: tensor<16x?xf32>, %x: tensor<16x?xf32>, %g: tensor<
   %dx, %dg = norm.rms_norm_grad %dy, %x scale(%g : tensor<16xf32>) {axes = array<i64: 0>} : tensor<16x?xf32> -> tensor<16x?xf32>, tensor<16xf32>
   return %dx, %dg : tensor<16x?xf32>, tensor<16xf32>
 }
+
+// grad-task-bytes=0 leaves gradient ops whole; grad-max-tasks bounds the
+// number of tasks (rows per task at least ceil(rows / max)).
+// RUN: norm-opt %s --norm-tile-rows=grad-task-bytes=0 | FileCheck %s --check-prefix=WHOLE
+// RUN: norm-opt %s --norm-tile-rows="grad-task-bytes=2048 grad-max-tasks=7" | FileCheck %s --check-prefix=MAX
+// WHOLE-LABEL: func @layer_grad
+// WHOLE-NOT: scf.forall
+// WHOLE: norm.layer_norm_grad %{{.*}} : tensor<?x128xf32> -> tensor<?x128xf32>, tensor<128xbf16>, tensor<1xf32>
+// MAX-LABEL: func @layer_grad
+// MAX-DAG: %[[SEVEN:.*]] = arith.constant 7 : index
+// MAX-DAG: %[[ROWS:.*]] = tensor.dim
+// MAX: %[[MIN:.*]] = arith.ceildivui %[[ROWS]], %[[SEVEN]] : index
+// MAX: %[[PER:.*]] = arith.maxui %{{.*}}, %[[MIN]] : index
+// MAX: %[[TASKS:.*]] = arith.ceildivui %[[ROWS]], %[[PER]] : index
+// MAX: scf.forall (%{{.*}}) in (%[[TASKS]])
