@@ -208,6 +208,7 @@ static void setPipelineOptions(const JitOptions &options,
   pipeline.vectorSize = resolveVectorSize(options);
   pipeline.parallel = options.parallel;
   pipeline.minTaskBytes = options.minTaskBytes;
+  pipeline.fuseResidual = options.fuseResidual;
 }
 
 static void setPipelineOptions(const JitOptions &options,
@@ -217,6 +218,7 @@ static void setPipelineOptions(const JitOptions &options,
   pipeline.format = options.gpuFormat;
   pipeline.threadsPerBlock = options.gpuThreadsPerBlock;
   pipeline.cudaPath = options.cudaPath;
+  pipeline.fuseResidual = options.fuseResidual;
 }
 
 llvm::Error norm::validateJitOptions(const JitOptions &options) {

@@ -1,6 +1,7 @@
 //===- CPUPipeline.cpp - norm-lower-to-cpu --------------------------------===//
 
 #include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/Transforms/Passes.h"
 #include "norm/Pipelines/Pipelines.h"
 #include "norm/Transforms/Passes.h"
 
@@ -22,6 +23,8 @@ using namespace mlir;
 void mlir::norm::buildNormLowerToCPUPipeline(
     OpPassManager &pm, const CPUPipelineOptions &options) {
   pm.addPass(createNormCheckElementTypes());
+  if (options.fuseResidual)
+    pm.addNestedPass<func::FuncOp>(createNormFuseResidual());
   // Rows, then linalg, then vector-sized tiles, all on tensors.
   // Gradient ops get the same tasks with and without threads: their
   // parameter gradients are summed per task.

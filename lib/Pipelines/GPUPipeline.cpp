@@ -46,6 +46,8 @@ void mlir::norm::buildNormLowerToNVVMPipeline(
   pm.addPass(createNormCheckLibdevice(NormCheckLibdeviceOptions{cudaPath}));
 
   // Norm ops into row kernels, on tensors.
+  if (options.fuseResidual)
+    pm.addNestedPass<func::FuncOp>(createNormFuseResidual());
   pm.addNestedPass<func::FuncOp>(createNormTrailingAxes());
   pm.addNestedPass<func::FuncOp>(createConvertNormToGPU(
       ConvertNormToGPUOptions{options.threadsPerBlock, 64}));

@@ -12,11 +12,12 @@
 //   }
 //   parameter gradient = sum over tasks of the partial sums, in task order
 //
-// where a task is a slab of the first kept dim (all of the other kept dims)
-// and its rows are walked in order. (The kept dims are not collapsed into
-// one: MLIR 22's expand-strided-metadata crashes on the collapse of dynamic
-// memrefs.) Tasks are sized from the shape alone: every thread count adds
-// the same numbers in the same order.
+// (the gradient of a fused residual op also has its residual's gradient, when
+// used, next to dx), where a task is a slab of the first kept dim (all of the
+// other kept dims) and its rows are walked in order. (The kept dims are not
+// collapsed into one: MLIR 22's expand-strided-metadata crashes on the collapse
+// of dynamic memrefs.) Tasks are sized from the shape alone: every thread count
+// adds the same numbers in the same order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +45,9 @@ public:
       : b(rewriter), loc(op.getLoc()), op(op),
         computeType(op.getEffectiveComputeType()),
         numAxes(op.getCanonicalAxes().size()),
-        numKept(op.getInputType().getRank() - numAxes) {}
+        numKept(op.getInputType().getRank() - numAxes),
+        numRowResults(
+            op.hasResidual() && !op.getResidualGrad().use_empty() ? 2 : 1) {}
 
   LogicalResult tile(int64_t taskBytes, int64_t maxTasks) {
     SmallVector<Value> params;
@@ -77,9 +80,11 @@ public:
                << ": tasks of rows, grad-task-bytes " << taskBytes
                << ", at most " << maxTasks << " tasks\n");
 
-    SmallVector<Value> outputs = {
-        tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, input),
-                                op.getInputType().getElementType())};
+    SmallVector<Value> outputs;
+    for (unsigned k = 0; k < numRowResults; ++k)
+      outputs.push_back(
+          tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, input),
+                                  op.getInputType().getElementType()));
     for (Value param : params) {
       SmallVector<OpFoldResult> sizes = {numTasks};
       llvm::append_range(sizes, tensor::getMixedSizes(b, loc, param));
@@ -93,7 +98,11 @@ public:
         });
 
     SmallVector<Value> results = {forall.getResult(0)};
-    unsigned next = 1;
+    // The residual's gradient: computed when used, else any value of its
+    // type (dx) stands in.
+    if (op.hasResidual())
+      results.push_back(forall.getResult(numRowResults - 1));
+    unsigned next = numRowResults;
     for (Value param : op.getParameters())
       if (param)
         results.push_back(sumTasks(forall.getResult(next++), param));
@@ -110,7 +119,9 @@ private:
     Value first = arith::MulIOp::create(nb, loc, task, slabRows);
     Value count = arith::MinUIOp::create(
         nb, loc, slabRows, arith::SubIOp::create(nb, loc, outer, first));
-    SmallVector<Value> iterArgs = {extractSlab(nb, shared[0], first, count)};
+    SmallVector<Value> iterArgs;
+    for (unsigned k = 0; k < numRowResults; ++k)
+      iterArgs.push_back(extractSlab(nb, shared[k], first, count));
     for (Value param : params)
       iterArgs.push_back(
           linalg::FillOp::create(
@@ -132,20 +143,30 @@ private:
                   .getResults();
           SmallVector<Value> row(inSlab);
           row[0] = arith::AddIOp::create(lb, lloc, first, inSlab[0]);
+          // Operands in the op's order: dy, [sum_grad], x, parameters,
+          // statistics.
           SmallVector<Value> operands = {
-              extractRow(lb, op.getOutputGrad(), row),
-              extractRow(lb, op.getInput(), row)};
+              extractRow(lb, op.getOutputGrad(), row)};
+          if (Value sumGrad = op.getSumGrad())
+            operands.push_back(extractRow(lb, sumGrad, row));
+          Value inputRow = extractRow(lb, op.getInput(), row);
+          operands.push_back(inputRow);
           llvm::append_range(operands, params);
           for (Value statistic : op.getStatistics())
             operands.push_back(extractRow(lb, statistic, row));
-          SmallVector<Type> types = {operands[1].getType()};
+          SmallVector<Type> types(op.hasResidual() ? 2 : 1, inputRow.getType());
           for (Value param : params)
             types.push_back(param.getType());
           Operation *rowOp = mlir::clone(lb, op, types, operands);
-          SmallVector<Value> yields = {insertRow(
-              lb, rowOp->getResult(0), acc[0], SmallVector<Value>(inSlab))};
-          for (unsigned k = 1; k < acc.size(); ++k)
-            yields.push_back(add(lb, acc[k], rowOp->getResult(k)));
+          SmallVector<Value> yields;
+          for (unsigned k = 0; k < numRowResults; ++k)
+            yields.push_back(insertRow(lb, rowOp->getResult(k), acc[k],
+                                       SmallVector<Value>(inSlab)));
+          unsigned firstParamGrad = types.size() - params.size();
+          for (unsigned k = numRowResults; k < acc.size(); ++k)
+            yields.push_back(
+                add(lb, acc[k],
+                    rowOp->getResult(firstParamGrad + k - numRowResults)));
           scf::YieldOp::create(lb, lloc, yields);
         });
 
@@ -154,13 +175,13 @@ private:
     SmallVector<SmallVector<OpFoldResult>> sizes;
     for (Value result : loop.getResults())
       sizes.push_back(tensor::getMixedSizes(nb, loc, result));
-    for (unsigned k = 1; k < sizes.size(); ++k)
+    for (unsigned k = numRowResults; k < sizes.size(); ++k)
       sizes[k].insert(sizes[k].begin(), nb.getIndexAttr(1));
     auto inParallel = scf::InParallelOp::create(nb, loc);
     nb.setInsertionPointToStart(inParallel.getBody());
     for (unsigned k = 0; k < shared.size(); ++k)
-      insertParallel(nb, loop.getResult(k), shared[k], k ? task : first,
-                     sizes[k]);
+      insertParallel(nb, loop.getResult(k), shared[k],
+                     k < numRowResults ? first : task, sizes[k]);
   }
 
   /// Sums the task dim (0) of `partials` in order and converts the sum to
@@ -287,6 +308,8 @@ private:
   NormalizationGradOpInterface op;
   FloatType computeType;
   int64_t numAxes, numKept;
+  /// dx, and the residual's gradient when it is computed.
+  unsigned numRowResults;
 };
 } // namespace
 

@@ -77,6 +77,13 @@ struct Options {
                "parameter gradient against the float64 reference gradient "
                "(saved statistics come from the forward op)"),
       cl::cat(category)};
+  cl::opt<bool> residual{
+      "residual",
+      cl::desc("Test the fused residual ops (norm.add_rms_norm, "
+               "norm.add_layer_norm and, with --gradients, their gradient "
+               "ops) on the same random forms, with a random residual_scale: "
+               "the sum exactly, the rest against the reference on the sum"),
+      cl::cat(category)};
   cl::opt<bool> lowerOnly{
       "lower-only",
       cl::desc("Only lower each case with the target's pipeline (checks that "
@@ -148,6 +155,9 @@ struct Case {
   /// The gradient op instead of the forward op (statistics: saved ones,
   /// from the forward).
   bool grad = false;
+  /// The fused residual op (add_*), with this residual_scale.
+  bool residual = false;
+  double residualScale = 1.0;
 };
 
 std::string tensorType(llvm::ArrayRef<int64_t> shape, std::vector<bool> dyn,
@@ -162,12 +172,14 @@ std::string tensorType(llvm::ArrayRef<int64_t> shape, std::vector<bool> dyn,
 
 /// The parts of a case's IR that the forward and gradient forms share.
 struct CaseIR {
-  std::string input;      // the input's tensor type
-  std::string paramArgs;  // ", %pK: type" per present parameter
-  std::string operands;   // " scale(%p0 : type)" ... per present parameter
-  std::string paramTypes; // ", type" per present parameter
-  std::string statType;   // a statistic's tensor type
-  std::string attrs;      // the attribute dictionary's entries
+  std::string input;         // the input's tensor type
+  std::string paramArgs;     // ", %pK: type" per present parameter
+  std::string operands;      // " scale(%p0 : type)" ... per present parameter
+  std::string paramTypes;    // ", type" per present parameter
+  std::string statType;      // a statistic's tensor type
+  std::string attrs;         // the attribute dictionary's entries
+  std::string prefix;        // "add_" for the fused residual ops
+  std::string residualAttrs; // ", residual_scale = ..." for them
 };
 
 CaseIR getCaseIR(const Case &c) {
@@ -198,6 +210,11 @@ CaseIR getCaseIR(const Case &c) {
   if (c.explicitCompute)
     ir.attrs += std::string(", compute_type = ") +
                 getElementTypeName(c.computeType).str();
+  if (c.residual) {
+    ir.prefix = "add_";
+    ir.residualAttrs =
+        llvm::formatv(", residual_scale = {0:e} : f64", c.residualScale).str();
+  }
   return ir;
 }
 
@@ -208,32 +225,43 @@ std::string printCase(const Case &c) {
     return printGradCase(c);
   CaseIR ir = getCaseIR(c);
   std::string in = ir.input;
-  std::string args = "%x: " + in + ir.paramArgs, operands = ir.operands;
-  std::string results = in;
+  std::string args = "%x: " + in, operands = "%x", results = in;
+  if (c.residual) {
+    args += ", %res: " + in;
+    operands += ", %res";
+    results += ", " + in;
+  }
+  args += ir.paramArgs;
+  operands += ir.operands;
   int numStats = c.statistics ? (c.layer ? 2 : 1) : 0;
   for (int i = 0; i < numStats; ++i)
     results += ", " + ir.statType;
-  std::string attrs = ir.attrs;
+  std::string attrs = ir.attrs + ir.residualAttrs;
+  int numResults = 1 + c.residual + numStats;
   std::string resultNames = "%r#0";
-  for (int i = 1; i <= numStats; ++i)
+  for (int i = 1; i < numResults; ++i)
     resultNames += ", %r#" + std::to_string(i);
-  return llvm::formatv("// {8}\nfunc.func @main({0}) -> ({1}) {{\n"
-                       "  %r:{2} = norm.{3} %x{4} {{{5}} : {6} -> {1}\n"
-                       "  return {7} : {1}\n}\n",
-                       args, results, 1 + numStats,
-                       c.layer ? "layer_norm" : "rms_norm", operands, attrs, in,
-                       resultNames,
-                       c.parallel ? "parallel rows" : "sequential rows")
+  return llvm::formatv(
+             "// {8}\nfunc.func @main({0}) -> ({1}) {{\n"
+             "  %r:{2} = norm.{9}{3} {4} {{{5}} : {6} -> {1}\n"
+             "  return {7} : {1}\n}\n",
+             args, results, numResults, c.layer ? "layer_norm" : "rms_norm",
+             operands, attrs, in, resultNames,
+             c.parallel ? "parallel rows" : "sequential rows", ir.prefix)
       .str();
 }
 
-/// The gradient op of `c`: @main(dy, x, params) -> (dx, parameter grads),
-/// with the forward op's statistics fed to it when `c.statistics`.
+/// The gradient op of `c`: @main(dy, [dsum], x, params) -> (dx, [dresidual],
+/// parameter grads), with the forward op's statistics fed to it when
+/// `c.statistics` (x stands for the sum of a fused residual op).
 std::string printGradCase(const Case &c) {
   CaseIR ir = getCaseIR(c);
   std::string in = ir.input;
-  std::string args = "%dy: " + in + ", %x: " + in + ir.paramArgs;
-  std::string operands = ir.operands, results = in + ir.paramTypes;
+  std::string args = "%dy: " + in + (c.residual ? ", %ds: " + in : "") +
+                     ", %x: " + in + ir.paramArgs;
+  std::string operands = ir.operands,
+              results = in + (c.residual ? ", " + in : "") + ir.paramTypes;
+  std::string sumGrad = c.residual ? " sum_grad(%ds : " + in + ")" : "";
   std::string attrs = ir.attrs;
   const char *op = c.layer ? "layer_norm" : "rms_norm";
   std::string body, statistics;
@@ -251,16 +279,17 @@ std::string printGradCase(const Case &c) {
                 .str();
     statistics = " statistics(" + names + " : " + types + ")";
   }
-  int numResults = 1;
+  int numResults = 1 + c.residual;
   for (const Case::Param &p : c.params)
     numResults += p.present;
   std::string resultNames = "%r#0";
   for (int i = 1; i < numResults; ++i)
     resultNames += ", %r#" + std::to_string(i);
   body +=
-      llvm::formatv("  %r:{0} = norm.{1}_grad %dy, %x{2}{3} {{{4}} : {5} "
+      llvm::formatv("  %r:{0} = norm.{7}{1}_grad %dy, %x{2}{3} {{{4}} : {5} "
                     "-> {6}\n",
-                    numResults, op, operands, statistics, attrs, in, results)
+                    numResults, op, sumGrad + operands, statistics,
+                    attrs + ir.residualAttrs, in, results, ir.prefix)
           .str();
   return llvm::formatv("// gradient, {0}\nfunc.func @main({1}) -> ({2}) "
                        "{{\n{3}  return {4} : {2}\n}\n",
@@ -651,6 +680,9 @@ CaseData drawCaseData(const Case &c, const RowLayout &rows,
   CaseData data;
   data.args.push_back(
       fromDoubles(c.inputType, c.shape, drawInput(rng, c, rows)));
+  if (c.residual && !c.grad)
+    data.args.push_back(
+        fromDoubles(c.inputType, c.shape, drawInput(rng, c, rows)));
   for (int k = 0; k < 3; ++k) {
     if (!c.params[k].present)
       continue;
@@ -690,13 +722,48 @@ reference::NormOptions getReferenceOptions(const Case &c,
   return options;
 }
 
+/// `values` rounded to `c`'s input type.
+std::vector<double> roundToInputType(const Case &c,
+                                     const std::vector<double> &values) {
+  return toDoubles(
+      fromDoubles(c.inputType, {static_cast<int64_t>(values.size())}, values));
+}
+
+/// residual_scale * `scaled` + `added` with each operation rounded to the
+/// input type, as the fused residual ops define it. (The product of two
+/// values of at most 24 bits is exact in double; the sum in double rounded
+/// again to a type of at most half its precision is correctly rounded.)
+std::vector<double> scaleAndAdd(const Case &c, std::vector<double> scaled,
+                                const std::vector<double> &added) {
+  if (c.residualScale != 1.0) {
+    double alpha = roundToInputType(c, {c.residualScale})[0];
+    for (double &v : scaled)
+      v *= alpha;
+    scaled = roundToInputType(c, scaled);
+  }
+  for (size_t i = 0; i < scaled.size(); ++i)
+    scaled[i] += added[i];
+  return roundToInputType(c, scaled);
+}
+
 /// Compares the results of `c` to the reference, within the ErrorModel's
-/// tolerances.
+/// tolerances; a fused residual op's sum must be exact, and its other
+/// results are compared as those of the plain op on the sum.
 llvm::Error checkResults(const Case &c, const RowLayout &rows,
                          const CaseData &data,
                          llvm::ArrayRef<NpyArray> results) {
   reference::NormOptions options = getReferenceOptions(c, data.params);
   std::vector<double> x = toDoubles(data.args[0]);
+  std::vector<NpyArray> plainResults(results.begin(), results.end());
+  if (c.residual) {
+    x = scaleAndAdd(c, toDoubles(data.args[1]), x);
+    if (llvm::Error error =
+            compare("sum", results[1], reference::Tensor{c.shape, x},
+                    [](int64_t, double) { return 0.0; }))
+      return error;
+    plainResults.erase(plainResults.begin() + 1);
+  }
+  results = plainResults;
   reference::NormResult want =
       reference::normalize(reference::Tensor{c.shape, x}, options);
   ErrorModel model(c, rows, x, data.params, options.tiny);
@@ -867,6 +934,12 @@ llvm::Error runGradCase(const Options &options, const Case &c,
   NpyArray dy = fromDoubles(c.inputType, c.shape,
                             randomValues(rng, rows.numElements, 0.0, 1.0));
   std::vector<NpyArray> args = {dy};
+  NpyArray dsum;
+  if (c.residual) {
+    dsum = fromDoubles(c.inputType, c.shape,
+                       randomValues(rng, rows.numElements, 0.0, 1.0));
+    args.push_back(dsum);
+  }
   llvm::append_range(args, data.args);
   auto results = (*jit)->run(args);
   if (!results)
@@ -886,15 +959,33 @@ llvm::Error runGradCase(const Options &options, const Case &c,
       refOptions);
   saturate(want.inputGrad, c.inputType);
   GradErrorModel model(c, rows, x, dyValues, data.params, refOptions.tiny);
+  // A fused residual op's dx is the plain one plus dsum, rounded once (the
+  // tolerance at the total covers that rounding); its residual's gradient
+  // is residual_scale times the dx it returned, rounded: exact.
+  if (c.residual) {
+    std::vector<double> dsumValues = toDoubles(dsum);
+    for (size_t i = 0; i < dsumValues.size(); ++i)
+      want.inputGrad.data[i] += dsumValues[i];
+    saturate(want.inputGrad, c.inputType);
+  }
   if (llvm::Error error = compare("input_grad", (*results)[0], want.inputGrad,
                                   [&](int64_t i, double ref) {
                                     return model.inputGradTolerance(i, ref);
                                   }))
     return error;
+  size_t next = 1;
+  if (c.residual) {
+    std::vector<double> dx = toDoubles((*results)[0]);
+    std::vector<double> zeros(dx.size(), 0.0);
+    if (llvm::Error error =
+            compare("residual_grad", (*results)[next++],
+                    reference::Tensor{c.shape, scaleAndAdd(c, dx, zeros)},
+                    [](int64_t, double) { return 0.0; }))
+      return error;
+  }
   const reference::Tensor *wanted[] = {&want.scaleGrad, &want.biasGrad,
                                        &want.featureEpsilonGrad};
   const char *names[] = {"scale_grad", "bias_grad", "feature_epsilon_grad"};
-  size_t next = 1;
   for (int k = 0; k < 3; ++k) {
     if (!c.params[k].present)
       continue;
@@ -1172,6 +1263,13 @@ int runRandom(const Options &options) {
     Case c = randomCase(rng, options.manyRows);
     if (options.gradients)
       makeGradCase(c);
+    if (options.residual) {
+      // DeepNorm's alpha is (2N)^(1/4): values near it, and 1 (vLLM's),
+      // printed exactly.
+      const double scales[] = {1.0, 0.5, 2.4375, 1.75};
+      c.residual = true;
+      c.residualScale = scales[std::uniform_int_distribution<int>(0, 3)(rng)];
+    }
     if (options.verbose)
       llvm::outs() << "case " << i << " seed " << caseSeed << "\n"
                    << printCase(c);

@@ -147,6 +147,11 @@ struct Options {
       cl::desc("Run rows on all cores (MLIR's async runtime); "
                "--parallel=false for one thread"),
       cl::init(true), cl::cat(category)};
+  cl::opt<bool> fuseResidual{
+      "fuse-residual",
+      cl::desc("Fuse residual adds into the norm ops they feed "
+               "(norm-fuse-residual); --fuse-residual=false keeps them apart"),
+      cl::init(true), cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level"),
                              cl::init(mlir::norm::kDefaultOptLevel), cl::Prefix,
                              cl::cat(category)};
@@ -255,6 +260,7 @@ JitOptions getJitOptions(const Options &options) {
   jitOptions.vectorSize = options.vectorSize;
   jitOptions.optLevel = options.optLevel;
   jitOptions.parallel = options.parallel;
+  jitOptions.fuseResidual = options.fuseResidual;
   jitOptions.dumpLoweredModule = options.dumpLowered;
   jitOptions.target = options.target;
   jitOptions.gpuChip = options.gpuChip;

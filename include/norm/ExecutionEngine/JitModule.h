@@ -69,6 +69,8 @@ struct JitOptions {
   bool parallel = false;
   /// With `parallel`, the least memory traffic of one task.
   int64_t minTaskBytes = mlir::norm::kDefaultMinTaskBytes;
+  /// Fuse residual adds into the norm ops they feed (norm-fuse-residual).
+  bool fuseResidual = true;
   /// LLVM optimization level of the JIT (0-3).
   unsigned optLevel = mlir::norm::kDefaultOptLevel;
   /// Directory holding libmlir_c_runner_utils.so; empty picks the build's.

@@ -74,6 +74,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Row tile of the innermost dim when it is not "
                      "normalized"),
       llvm::cl::init(16)};
+  PassOptions::Option<bool> fuseResidual{
+      *this, "fuse-residual",
+      llvm::cl::desc("Fuse residual adds into the norm ops they feed "
+                     "(norm-fuse-residual)"),
+      llvm::cl::init(true)};
 };
 
 /// Checks every option of `norm-lower-to-cpu`: vector-size and matmul-cols
@@ -116,6 +121,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "opt-level",
       llvm::cl::desc("LLVM optimization level of the kernels"),
       llvm::cl::init(kDefaultOptLevel)};
+  PassOptions::Option<bool> fuseResidual{
+      *this, "fuse-residual",
+      llvm::cl::desc("Fuse residual adds into the norm ops they feed "
+                     "(norm-fuse-residual)"),
+      llvm::cl::init(true)};
 };
 
 /// Checks every option of `norm-lower-to-nvvm`: `chip` an sm_XX that LLVM's

@@ -449,11 +449,19 @@ struct NormToGPULaunch
     FloatType computeType = op.getEffectiveComputeType();
     auto elementType = cast<FloatType>(inputType.getElementType());
 
+    // A fused residual op normalizes the sum, computed first by a linalg
+    // op (mapped to GPU threads like the other linalg ops).
+    Value normalized = op.getInput();
+    if (op.hasResidual())
+      normalized =
+          createResidualSum(rewriter, loc, op.getInput(), op.getResidual(),
+                            op.getResidualScale().convertToDouble());
+
     // Host side: [rows, features] views of buffers. Tensors are reshaped
     // as buffers: bufferizing tensor.collapse_shape gets groups of a 0 and
     // a dynamic dim wrong.
     Value input = collapseBufferToRows(
-        rewriter, loc, toReadOnlyBuffer(rewriter, loc, op.getInput()), numKept);
+        rewriter, loc, toReadOnlyBuffer(rewriter, loc, normalized), numKept);
     auto rowsType = cast<MemRefType>(input.getType());
     KernelShape shape =
         chooseShape(rowsType.getDimSize(1), elementType.getWidth(), options);
@@ -521,6 +529,8 @@ struct NormToGPULaunch
     results.push_back(bufferization::ToTensorOp::create(
         rewriter, loc, inputType, outputBuffer, /*restrict=*/true,
         /*writable=*/true));
+    if (op.hasResidual())
+      results.push_back(normalized);
     for (auto [buffer, result] :
          llvm::zip(statisticsBuffers, op.getStatistics()))
       results.push_back(bufferization::ToTensorOp::create(

@@ -6,6 +6,8 @@
 //   1. per-row sums over the normalized axes: of g = dy * scale (centered
 //      ops) and of g * xhat, where xhat = (x [- mean]) * r;
 //   2. one elementwise op over the input for dx (see the ops' descriptions);
+//      (plus `sum_grad` for the gradient of a fused residual op, whose
+//      residual's gradient is then residual_scale times it, when used);
 //   3. per parameter, a reduction over the rows (and over the parameter's
 //      broadcast dims) of dy * xhat (scale), dy (bias) or
 //      -1/2 * g * xhat * r^2 (feature_epsilon), converted to its type.
@@ -30,6 +32,8 @@ struct Element {
   Value r;    // the inverse root of the element's row (and feature)
   Value xhat; // d * r
   Value g;    // dy * scale, dy
+  /// sum_grad's element (fused residual ops' dx), or null.
+  Value addend;
   /// Whether the clamp of the inverse root is inactive (i1): the moment
   /// then contributes to the derivative.
   Value active;
@@ -55,6 +59,13 @@ public:
   SmallVector<Value> lower() {
     computeRowStatistics();
     SmallVector<Value> results = {computeInputGrad()};
+    if (Value residualGrad = grad.getResidualGrad())
+      // Unused: any value of its type (dx) stands in.
+      results.push_back(
+          residualGrad.use_empty()
+              ? results[0]
+              : createScaledTensor(b, loc, results[0],
+                                   grad.getResidualScale().convertToDouble()));
     auto paramGrads = grad.getParameterGradsByKind();
     for (unsigned kind = 0; kind < 3; ++kind)
       if (paramGrads[kind])
@@ -123,17 +134,24 @@ private:
             dx = mul(nb, nloc, e.g, e.r);
             if (c1)
               dx = arith::SubFOp::create(nb, nloc, dx, rowArgs[0]);
-            return convertFloat(
-                nb, nloc,
-                arith::SubFOp::create(nb, nloc, dx, mul(nb, nloc, e.d, c2)),
-                elementType);
+            return withAddend(
+                nb, nloc, e,
+                arith::SubFOp::create(nb, nloc, dx, mul(nb, nloc, e.d, c2)));
           }
           dx = e.g;
           if (c1)
             dx = arith::SubFOp::create(nb, nloc, dx, rowArgs[0]);
           dx = arith::SubFOp::create(nb, nloc, dx, mul(nb, nloc, e.xhat, c2));
-          return convertFloat(nb, nloc, mul(nb, nloc, e.r, dx), elementType);
-        });
+          return withAddend(nb, nloc, e, mul(nb, nloc, e.r, dx));
+        },
+        grad.getSumGrad());
+  }
+
+  /// dx + sum_grad (when given), converted to the input element type.
+  Value withAddend(OpBuilder &nb, Location nloc, const Element &e, Value dx) {
+    if (e.addend)
+      dx = arith::AddFOp::create(nb, nloc, dx, e.addend);
+    return convertFloat(nb, nloc, dx, elementType);
   }
 
   /// The gradient of parameter `kind` (0 scale, 1 bias, 2 feature_epsilon):
@@ -219,15 +237,20 @@ private:
         });
   }
 
-  /// A linalg.generic over the input's index space reading x, dy, the row
+  /// A linalg.generic over the input's index space reading x, dy, the
+  /// input-shaped `addend` (if any; the element's `addend`), the row
   /// statistics, `extra` per-row values and the parameters, into `init`
   /// (indexed by `outMap`); the body yields `fn` of the element.
   Value buildGeneric(ValueRange extra, Value init, AffineMap outMap,
-                     ArrayRef<utils::IteratorType> iterators, ElementFn fn) {
+                     ArrayRef<utils::IteratorType> iterators, ElementFn fn,
+                     Value addend = {}) {
     SmallVector<Value> inputs = {input, grad.getOutputGrad()};
+    if (addend)
+      inputs.push_back(addend);
+    unsigned numElementwise = inputs.size();
     llvm::append_range(inputs, rowValues);
     llvm::append_range(inputs, extra);
-    SmallVector<AffineMap> maps = {identityMap, identityMap};
+    SmallVector<AffineMap> maps(numElementwise, identityMap);
     maps.append(rowValues.size() + extra.size(), rowMap);
     for (Value param : params) {
       if (!param)
@@ -242,16 +265,19 @@ private:
         b, loc, init.getType(), inputs, init, maps, iterators,
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
           unsigned numRows = rowValues.size();
-          ValueRange rowArgs = args.slice(2, numRows);
-          ValueRange extraArgs = args.slice(2 + numRows, extra.size());
+          ValueRange rowArgs = args.slice(numElementwise, numRows);
+          ValueRange extraArgs =
+              args.slice(numElementwise + numRows, extra.size());
           SmallVector<Value> paramArgs;
-          unsigned next = 2 + numRows + extra.size();
+          unsigned next = numElementwise + numRows + extra.size();
           for (Value param : params)
             paramArgs.push_back(
                 param ? convertFloat(nb, nloc, args[next++], computeType)
                       : Value());
           Element e =
               buildElement(nb, nloc, args[0], args[1], rowArgs, paramArgs);
+          if (addend)
+            e.addend = convertFloat(nb, nloc, args[2], computeType);
           linalg::YieldOp::create(
               nb, nloc,
               fn(nb, nloc, e, extraArgs, accumulate ? args.back() : Value()));

@@ -57,8 +57,12 @@ struct RowMoments {
 /// Builds the linalg ops of one norm op's lowering.
 class NormLowering {
 public:
-  NormLowering(OpBuilder &b, NormOpInterface op, bool overflowGuard = true)
-      : b(b), loc(op.getLoc()), input(op.getInput()),
+  /// `normalized` replaces the op's input as the tensor that is normalized
+  /// (the sum of a fused residual op).
+  NormLowering(OpBuilder &b, NormOpInterface op, bool overflowGuard = true,
+               Value normalized = {})
+      : b(b), loc(op.getLoc()),
+        input(normalized ? normalized : Value(op.getInput())),
         inputType(op.getInputType()),
         elementType(cast<FloatType>(inputType.getElementType())),
         computeType(op.getEffectiveComputeType()), axes(op.getCanonicalAxes()),

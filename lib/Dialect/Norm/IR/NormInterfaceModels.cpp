@@ -44,15 +44,23 @@ static FailureOr<TilingResult> tileRows(NormalizationOpInterface op,
   widenToRows(op, b, offsets, sizes);
   SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
 
-  auto slice = tensor::ExtractSliceOp::create(b, loc, op.getInput(), offsets,
-                                              sizes, strides);
-  SmallVector<Value> operands = {slice};
+  // The input and the residual (fused ops): the input-shaped operands.
+  SmallVector<Value> operands;
+  SmallVector<Operation *> slices;
+  for (Value value : {Value(op.getInput()), Value(op.getResidual())}) {
+    if (!value)
+      continue;
+    auto slice =
+        tensor::ExtractSliceOp::create(b, loc, value, offsets, sizes, strides);
+    operands.push_back(slice);
+    slices.push_back(slice);
+  }
   for (Value param : op.getParameters())
     if (param)
       operands.push_back(param);
 
-  auto outputType = cast<RankedTensorType>(slice.getType());
-  SmallVector<Type> resultTypes = {outputType};
+  auto outputType = cast<RankedTensorType>(operands[0].getType());
+  SmallVector<Type> resultTypes(op.getNumInputShapedResults(), outputType);
   SmallVector<int64_t> statisticsShape =
       getStatisticsShape(outputType.getShape(), op.getCanonicalAxes());
   for (Value statistic : op.getStatistics())
@@ -60,8 +68,7 @@ static FailureOr<TilingResult> tileRows(NormalizationOpInterface op,
         statisticsShape, getElementTypeOrSelf(statistic.getType())));
 
   Operation *tiled = mlir::clone(b, op.getOperation(), resultTypes, operands);
-  return TilingResult{
-      {tiled}, SmallVector<Value>(tiled->getResults()), {slice.getOperation()}};
+  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), slices};
 }
 
 namespace {
@@ -103,7 +110,7 @@ struct NormTilingModel
     auto norm = cast<NormalizationOpInterface>(op);
     resultOffsets.assign(offsets.begin(), offsets.end());
     resultSizes.assign(sizes.begin(), sizes.end());
-    if (resultNumber == 0) {
+    if (resultNumber < norm.getNumInputShapedResults()) {
       widenToRows(norm, b, resultOffsets, resultSizes);
       return success();
     }
@@ -140,7 +147,7 @@ struct NormReifyShapesModel
     auto norm = cast<NormalizationOpInterface>(op);
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(b, op->getLoc(), norm.getInput());
-    reifiedReturnShapes.push_back(sizes);
+    reifiedReturnShapes.append(norm.getNumInputShapedResults(), sizes);
     SmallVector<OpFoldResult> statisticsSizes(sizes);
     for (int64_t axis : norm.getCanonicalAxes())
       statisticsSizes[axis] = b.getIndexAttr(1);
@@ -163,7 +170,8 @@ struct NormGradReifyShapesModel
   reifyResultShapes(Operation *op, OpBuilder &b,
                     ReifiedRankedShapedTypeDims &reifiedReturnShapes) const {
     auto grad = cast<NormalizationGradOpInterface>(op);
-    reifiedReturnShapes.push_back(
+    reifiedReturnShapes.append(
+        grad.hasResidual() ? 2 : 1,
         tensor::getMixedSizes(b, op->getLoc(), grad.getInput()));
     for (Value param : grad.getParameters())
       if (param)

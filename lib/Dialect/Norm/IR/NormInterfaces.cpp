@@ -108,6 +108,10 @@ static LogicalResult verifyArithmetic(NormOpInterface op) {
   if (!std::isfinite(epsilon) || epsilon < 0.0)
     return op->emitOpError("expects a finite, non-negative epsilon, got ")
            << epsilon;
+  double residualScale = op.getResidualScale().convertToDouble();
+  if (!std::isfinite(residualScale))
+    return op->emitOpError("expects a finite residual_scale, got ")
+           << residualScale;
   Type elementType = op.getInputType().getElementType();
   FloatType computeType = op.getEffectiveComputeType();
   if (computeType != elementType &&
@@ -278,6 +282,10 @@ LogicalResult mlir::norm::detail::verifyNormalizationGradOp(Operation *op) {
     return op->emitOpError("expects 'output_grad' and 'input_grad' of the "
                            "input type ")
            << inputType;
+  if (Value sumGrad = grad.getSumGrad();
+      sumGrad && sumGrad.getType() != inputType)
+    return op->emitOpError("expects 'sum_grad' of the input type ")
+           << inputType << ", got " << sumGrad.getType();
   SmallVector<Value> present;
   SmallVector<StringRef> names;
   for (auto [name, param] : llvm::zip(kParameterNames, grad.getParameters()))

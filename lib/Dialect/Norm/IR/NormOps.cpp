@@ -29,11 +29,28 @@ struct CanonicalizeAxes : public OpInterfaceRewritePattern<NormOpInterface> {
     return success();
   }
 };
+
+/// With residual_scale = 1 the residual's gradient equals the input's: its
+/// users take input_grad, and the lowering skips computing it.
+struct ForwardUnitResidualGrad
+    : public OpInterfaceRewritePattern<NormalizationGradOpInterface> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(NormalizationGradOpInterface op,
+                                PatternRewriter &rewriter) const override {
+    Value residualGrad = op.getResidualGrad();
+    if (!residualGrad || residualGrad.use_empty() ||
+        !op.getResidualScale().isExactlyValue(1.0))
+      return rewriter.notifyMatchFailure(op, "no unit-scale residual grad");
+    rewriter.replaceAllUsesWith(residualGrad, op.getInputGrad());
+    return success();
+  }
+};
 } // namespace
 
 void NormDialect::getCanonicalizationPatterns(
     RewritePatternSet &results) const {
-  results.add<CanonicalizeAxes>(getContext());
+  results.add<CanonicalizeAxes, ForwardUnitResidualGrad>(getContext());
 }
 
 #define GET_OP_CLASSES

@@ -22,6 +22,18 @@ static NormalizationOpInterface createNormOp(OpBuilder &b, StringRef kind,
                                              Value bias) {
   double epsilon = op.getEpsilon().convertToDouble();
   FloatType computeType = op.getComputeType().value_or(FloatType());
+  if (op.hasResidual()) {
+    double residualScale = op.getResidualScale().convertToDouble();
+    if (kind == "rms")
+      return AddRMSNormOp::create(
+          b, op.getLoc(), op.getInput(), op.getResidual(), op.getAxes(),
+          epsilon, residualScale, op.getScale(), bias, op.getFeatureEpsilon(),
+          /*withStatistics=*/false, computeType);
+    return AddLayerNormOp::create(
+        b, op.getLoc(), op.getInput(), op.getResidual(), op.getAxes(), epsilon,
+        residualScale, op.getScale(), bias, op.getFeatureEpsilon(),
+        /*withStatistics=*/false, computeType);
+  }
   if (kind == "rms")
     return RMSNormOp::create(
         b, op.getLoc(), op.getInput(), op.getAxes(), epsilon, op.getScale(),
@@ -37,6 +49,18 @@ static Operation *createGradOp(OpBuilder &b, StringRef kind,
                                NormalizationGradOpInterface op, Value bias) {
   double epsilon = op.getEpsilon().convertToDouble();
   FloatType computeType = op.getComputeType().value_or(FloatType());
+  if (op.hasResidual()) {
+    double residualScale = op.getResidualScale().convertToDouble();
+    if (kind == "rms")
+      return AddRMSNormGradOp::create(
+          b, op.getLoc(), op.getOutputGrad(), op.getSumGrad(), op.getInput(),
+          op.getAxes(), epsilon, residualScale, op.getScale(), bias,
+          op.getFeatureEpsilon(), ValueRange(), computeType);
+    return AddLayerNormGradOp::create(
+        b, op.getLoc(), op.getOutputGrad(), op.getSumGrad(), op.getInput(),
+        op.getAxes(), epsilon, residualScale, op.getScale(), bias,
+        op.getFeatureEpsilon(), ValueRange(), computeType);
+  }
   if (kind == "rms")
     return RMSNormGradOp::create(b, op.getLoc(), op.getOutputGrad(),
                                  op.getInput(), op.getAxes(), epsilon,
@@ -62,6 +86,8 @@ static LogicalResult switchGradOp(IRRewriter &rewriter, StringRef kind,
   std::array<Value, 3> oldGrads = op.getParameterGradsByKind();
   std::array<Value, 3> newGrads = newGrad.getParameterGradsByKind();
   SmallVector<Value> results = {newGrad.getInputGrad()};
+  if (op.hasResidual())
+    results.push_back(newGrad.getResidualGrad());
   for (unsigned k = 0; k < 3; ++k) {
     if (!oldGrads[k])
       continue;
@@ -108,6 +134,8 @@ LogicalResult mlir::norm::setNormKind(Operation *root, StringRef kind) {
     NormalizationOpInterface replacement =
         createNormOp(rewriter, kind, op, centered ? op.getBias() : Value());
     rewriter.replaceAllUsesWith(op.getOutput(), replacement.getOutput());
+    if (op.hasResidual())
+      rewriter.replaceAllUsesWith(op.getSum(), replacement.getSum());
     rewriter.eraseOp(op);
   }
   SmallVector<NormalizationGradOpInterface> grads;

@@ -56,6 +56,8 @@ struct MoveAxesLast
     Location loc = op.getLoc();
     SmallVector<Value> operands = {
         transpose(rewriter, loc, op.getInput(), permutation)};
+    if (Value residual = op.getResidual())
+      operands.push_back(transpose(rewriter, loc, residual, permutation));
     for (Value param : op.getParameters())
       if (param)
         operands.push_back(param);
@@ -64,6 +66,8 @@ struct MoveAxesLast
     SmallVector<Type> resultTypes = inferNormalizationResultTypes(
         operands[0], trailing, op.getStatistics().size(),
         op.getEffectiveComputeType());
+    if (op.hasResidual())
+      resultTypes.insert(resultTypes.begin() + 1, operands[0].getType());
     auto moved = cast<NormalizationOpInterface>(
         mlir::clone(rewriter, op, resultTypes, operands));
     moved.setAxes(trailing);

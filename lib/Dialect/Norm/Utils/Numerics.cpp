@@ -74,6 +74,69 @@ Value mlir::norm::convertTensor(OpBuilder &b, Location loc, Value tensor,
       .getResult(0);
 }
 
+/// `lhs op rhs` in `type`: computed in f32 and rounded for half types.
+static Value createRoundedOp(OpBuilder &b, Location loc, FloatType type,
+                             Value lhs, Value rhs, bool multiply) {
+  FloatType wide = type.getWidth() < 32 ? b.getF32Type() : type;
+  lhs = convertFloat(b, loc, lhs, wide);
+  rhs = convertFloat(b, loc, rhs, wide);
+  Value result = multiply ? arith::MulFOp::create(b, loc, lhs, rhs).getResult()
+                          : arith::AddFOp::create(b, loc, lhs, rhs).getResult();
+  return convertFloat(b, loc, result, type);
+}
+
+Value mlir::norm::createResidualSum(OpBuilder &b, Location loc, Value input,
+                                    Value residual, double scale) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto elementType = cast<FloatType>(type.getElementType());
+  int64_t rank = type.getRank();
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, input), elementType);
+  SmallVector<AffineMap> maps(3, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{input, residual}, init, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value scaled = args[1];
+               if (scale != 1.0)
+                 scaled = createRoundedOp(
+                     nb, nloc, elementType, scaled,
+                     createFloatConstant(nb, nloc, elementType, scale),
+                     /*multiply=*/true);
+               linalg::YieldOp::create(nb, nloc,
+                                       createRoundedOp(nb, nloc, elementType,
+                                                       scaled, args[0],
+                                                       /*multiply=*/false));
+             })
+      .getResult(0);
+}
+
+Value mlir::norm::createScaledTensor(OpBuilder &b, Location loc, Value tensor,
+                                     double scale) {
+  if (scale == 1.0)
+    return tensor;
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto elementType = cast<FloatType>(type.getElementType());
+  int64_t rank = type.getRank();
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, tensor), elementType);
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, type, tensor, init, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   createRoundedOp(
+                       nb, nloc, elementType, args[0],
+                       createFloatConstant(nb, nloc, elementType, scale),
+                       /*multiply=*/true));
+             })
+      .getResult(0);
+}
+
 Value mlir::norm::createInverseCount(OpBuilder &b, Location loc, Value count,
                                      FloatType type) {
   count = arith::MaxUIOp::create(b, loc, count,

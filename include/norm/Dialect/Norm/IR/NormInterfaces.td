@@ -46,6 +46,11 @@ def Norm_NormOpInterface : OpInterface<"NormOpInterface"> {
       "::llvm::APFloat", "getEpsilon">,
     InterfaceMethod<"The compute type attribute, if set.",
       "::std::optional<::mlir::FloatType>", "getComputeType">,
+    InterfaceMethod<[{
+        The factor of the residual in a fused residual add
+        (`sum = residual_scale * residual + input`); 1 for the other ops.
+      }], "::llvm::APFloat", "getResidualScale", (ins), [{}],
+      [{ return ::llvm::APFloat(1.0); }]>,
     StaticInterfaceMethod<[{
         Whether the second moment is about the row mean (and the mean is
         subtracted from the output), or about zero.
@@ -118,7 +123,25 @@ def Norm_NormalizationOpInterface
       "::mlir::TypedValue<::mlir::RankedTensorType>", "getOutput">,
     InterfaceMethod<"The per-row statistics results (empty if not requested).",
       "::mlir::Operation::result_range", "getStatistics">,
+    InterfaceMethod<[{
+        The residual added to the input before normalizing (fused residual
+        ops), or null.
+      }], "::mlir::TypedValue<::mlir::RankedTensorType>", "getResidual",
+      (ins), [{}], [{ return nullptr; }]>,
+    InterfaceMethod<[{
+        The sum that is normalized, `residual_scale * residual + input`
+        (fused residual ops: the next block's residual), or null.
+      }], "::mlir::TypedValue<::mlir::RankedTensorType>", "getSum",
+      (ins), [{}], [{ return nullptr; }]>,
   ];
+
+  let extraSharedClassDeclaration = [{
+    /// Whether the op adds a residual to its input and normalizes the sum.
+    bool hasResidual() { return static_cast<bool>($_op.getResidual()); }
+
+    /// The results shaped like the input: the output, then the sum.
+    unsigned getNumInputShapedResults() { return hasResidual() ? 2 : 1; }
+  }];
 
   let verify = [{
     return ::mlir::norm::detail::verifyNormalizationOp($_op);
@@ -148,9 +171,22 @@ def Norm_NormalizationGradOpInterface
       "::mlir::TypedValue<::mlir::RankedTensorType>", "getInputGrad">,
     InterfaceMethod<"The parameters' gradients, one per parameter present.",
       "::mlir::Operation::result_range", "getParameterGrads">,
+    InterfaceMethod<[{
+        Fused residual ops: the gradient flowing into the forward's `sum`
+        result from its other users (the residual stream), or null.
+      }], "::mlir::TypedValue<::mlir::RankedTensorType>", "getSumGrad",
+      (ins), [{}], [{ return nullptr; }]>,
+    InterfaceMethod<[{
+        Fused residual ops: the gradient of the forward's residual
+        (`residual_scale` times that of its input), or null.
+      }], "::mlir::TypedValue<::mlir::RankedTensorType>", "getResidualGrad",
+      (ins), [{}], [{ return nullptr; }]>,
   ];
 
   let extraSharedClassDeclaration = [{
+    /// Whether this is the gradient of a fused residual op.
+    bool hasResidual() { return static_cast<bool>($_op.getResidualGrad()); }
+
     /// The gradient of each parameter (scale, bias, feature_epsilon; null
     /// where the parameter is absent).
     ::std::array<::mlir::Value, 3> getParameterGradsByKind() {

@@ -16,41 +16,66 @@ include "mlir/IR/CommonTypeConstraints.td"
 def Norm_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
 def Norm_ParamTensor : RankedTensorOf<[AnyFloat]>;
 
-// Both ops share operands, attributes, assembly and NormalizationOpInterface
-// (which verifies them and, through models attached by the dialect, tiles
-// them and reifies their shapes); they differ in whether the moment is
-// centered, their default epsilon and their statistics.
+// The forward ops share operands, attributes, assembly and
+// NormalizationOpInterface (which verifies them and, through models attached
+// by the dialect, tiles them and reifies their shapes); they differ in
+// whether the moment is centered, their default epsilon, their statistics
+// and whether a residual is added first (`fused`: an extra `residual`
+// operand, `residual_scale` attribute and `sum` result).
 class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
                            bit centered, int numStatistics,
-                           string statisticsNames>
-    : Norm_Op<mnemonic, [
-        Pure, AttrSizedOperandSegments, Norm_NormalizationOpInterface]> {
-  let arguments = (ins
-    Norm_FloatTensor:$input,
-    Optional<Norm_ParamTensor>:$scale,
-    Optional<Norm_ParamTensor>:$bias,
-    Optional<Norm_ParamTensor>:$feature_epsilon,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{-1}">:$axes,
-    DefaultValuedAttr<F64Attr, defaultEpsilon>:$epsilon,
-    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
-  );
-  let results = (outs
-    Norm_FloatTensor:$output,
-    Variadic<Norm_ParamTensor>:$statistics
-  );
+                           string statisticsNames, bit fused = 0>
+    : Norm_Op<mnemonic, !listconcat([
+        Pure, AttrSizedOperandSegments, Norm_NormalizationOpInterface],
+        !if(fused, [AllTypesMatch<["input", "residual", "output", "sum"]>],
+            []))> {
+  let arguments = !con(
+    (ins Norm_FloatTensor:$input),
+    !if(fused, (ins Norm_FloatTensor:$residual), (ins)),
+    (ins
+      Optional<Norm_ParamTensor>:$scale,
+      Optional<Norm_ParamTensor>:$bias,
+      Optional<Norm_ParamTensor>:$feature_epsilon,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{-1}">:$axes,
+      DefaultValuedAttr<F64Attr, defaultEpsilon>:$epsilon,
+      OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type),
+    !if(fused, (ins DefaultValuedAttr<F64Attr, "1.0">:$residual_scale),
+        (ins)));
+  let results = !con(
+    (outs Norm_FloatTensor:$output),
+    !if(fused, (outs Norm_FloatTensor:$sum), (outs)),
+    (outs Variadic<Norm_ParamTensor>:$statistics));
 
-  let assemblyFormat = [{
-    $input
+  let assemblyFormat = "$input " # !if(fused, "`,` $residual ", "") # [{
     (`scale` `(` $scale^ `:` type($scale) `)`)?
     (`bias` `(` $bias^ `:` type($bias) `)`)?
     (`feature_epsilon` `(` $feature_epsilon^ `:` type($feature_epsilon) `)`)?
     attr-dict `:` type($input) `->` type(results)
   }];
 
-  let builders = [
-    // Builds the op with result types derived from the input: the output has
-    // the input's type, statistics (when requested) the input's shape with
-    // the normalized axes set to 1 and the compute type.
+  // Builds the op with result types derived from the input: the output (and
+  // the sum) have the input's type, statistics (when requested) the input's
+  // shape with the normalized axes set to 1 and the compute type.
+  let builders = !if(fused, [
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$residual,
+      "::llvm::ArrayRef<int64_t>":$axes, "double":$epsilon,
+      CArg<"double", "1.0">:$residualScale,
+      CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
+      CArg<"::mlir::Value", "{}">:$featureEpsilon,
+      CArg<"bool", "false">:$withStatistics,
+      CArg<"::mlir::FloatType", "{}">:$computeType), [{
+      ::llvm::SmallVector<::mlir::Type> types =
+          ::mlir::norm::inferNormalizationResultTypes(
+              input, axes, withStatistics ? getNumStatistics() : 0,
+              computeType);
+      types.insert(types.begin() + 1, input.getType());
+      build($_builder, $_state, types, input, residual, scale, bias,
+            featureEpsilon, $_builder.getDenseI64ArrayAttr(axes),
+            $_builder.getF64FloatAttr(epsilon),
+            computeType ? ::mlir::TypeAttr::get(computeType)
+                        : ::mlir::TypeAttr(),
+            $_builder.getF64FloatAttr(residualScale));
+    }]>], [
     OpBuilder<(ins "::mlir::Value":$input,
       "::llvm::ArrayRef<int64_t>":$axes, "double":$epsilon,
       CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
@@ -66,8 +91,7 @@ class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
             $_builder.getF64FloatAttr(epsilon),
             computeType ? ::mlir::TypeAttr::get(computeType)
                         : ::mlir::TypeAttr());
-    }]>
-  ];
+    }]>]);
 
   code commonExtraClassDeclaration = [{
     static bool isCentered() { return }] # !if(centered, "true", "false") # [{; }
@@ -78,6 +102,23 @@ class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
   }];
   let extraClassDeclaration = commonExtraClassDeclaration;
 }
+
+defvar RMSStatisticsAccessors = [{
+    /// The per-row inverse RMS, or null when not requested.
+    ::mlir::Value getInvRms() {
+      return getStatistics().empty() ? ::mlir::Value() : getStatistics()[0];
+    }
+  }];
+defvar LayerStatisticsAccessors = [{
+    /// The per-row mean, or null when statistics are not requested.
+    ::mlir::Value getMean() {
+      return getStatistics().empty() ? ::mlir::Value() : getStatistics()[0];
+    }
+    /// The per-row inverse standard deviation, or null.
+    ::mlir::Value getInvStd() {
+      return getStatistics().empty() ? ::mlir::Value() : getStatistics()[1];
+    }
+  }];
 
 def Norm_RMSNormOp : Norm_NormalizationOp<"rms_norm", "1e-6", /*centered=*/0,
                                            1, "inv_rms"> {
@@ -119,12 +160,8 @@ def Norm_RMSNormOp : Norm_NormalizationOp<"rms_norm", "1e-6", /*centered=*/0,
            : tensor<2x8x64xf32> -> tensor<2x8x64xf32>, tensor<2x1x1xf32>
     ```
   }];
-  let extraClassDeclaration = commonExtraClassDeclaration # [{
-    /// The per-row inverse RMS, or null when not requested.
-    ::mlir::Value getInvRms() {
-      return getStatistics().empty() ? ::mlir::Value() : getStatistics()[0];
-    }
-  }];
+  let extraClassDeclaration =
+      !strconcat(commonExtraClassDeclaration, RMSStatisticsAccessors);
 }
 
 def Norm_LayerNormOp : Norm_NormalizationOp<"layer_norm", "1e-5",
@@ -171,50 +208,110 @@ def Norm_LayerNormOp : Norm_NormalizationOp<"layer_norm", "1e-5",
            : tensor<8x128xf32> -> tensor<8x128xf32>, tensor<8x1xf32>, tensor<8x1xf32>
     ```
   }];
-  let extraClassDeclaration = commonExtraClassDeclaration # [{
-    /// The per-row mean, or null when statistics are not requested.
-    ::mlir::Value getMean() {
-      return getStatistics().empty() ? ::mlir::Value() : getStatistics()[0];
-    }
-    /// The per-row inverse standard deviation, or null.
-    ::mlir::Value getInvStd() {
-      return getStatistics().empty() ? ::mlir::Value() : getStatistics()[1];
-    }
+  let extraClassDeclaration =
+      !strconcat(commonExtraClassDeclaration, LayerStatisticsAccessors);
+}
+
+//===----------------------------------------------------------------------===//
+// Fused residual add
+//===----------------------------------------------------------------------===//
+
+defvar ResidualDescription = [{
+    The fused residual add of a pre-norm transformer block: computes
+
+    ```
+    sum = residual_scale * residual + input
+    ```
+
+    with each operation rounded to the input's element type, exactly as
+    `arith.mulf` and `arith.addf` in that type would (the multiply is skipped
+    when `residual_scale` is 1; the scale itself is rounded to the element
+    type), then normalizes `sum` as the plain op does and returns the
+    normalized `output`, then `sum` (the next block's residual), then the
+    requested statistics of `sum`. The lowering reads `input` and `residual`
+    once and writes `output` and `sum` once. `residual_scale` (default 1.0)
+    is DeepNorm's alpha (`LN(alpha * x + f(x))`); production kernels (vLLM's
+    `fused_add_rms_norm`) only have alpha = 1. `input`, `residual`, `output`
+    and `sum` have the same type.
   }];
+
+def Norm_AddRMSNormOp : Norm_NormalizationOp<"add_rms_norm", "1e-6",
+                                              /*centered=*/0, 1, "inv_rms",
+                                              /*fused=*/1> {
+  let summary = "Residual add followed by RMSNorm";
+  let description = ResidualDescription # [{
+    The normalization is `norm.rms_norm`'s, with the same operands and
+    attributes.
+
+    Example:
+
+    ```mlir
+    %y, %sum = norm.add_rms_norm %x, %r scale(%g : tensor<4096xbf16>)
+           : tensor<?x4096xbf16> -> tensor<?x4096xbf16>, tensor<?x4096xbf16>
+    ```
+  }];
+  let extraClassDeclaration =
+      !strconcat(commonExtraClassDeclaration, RMSStatisticsAccessors);
+}
+
+def Norm_AddLayerNormOp : Norm_NormalizationOp<"add_layer_norm", "1e-5",
+                                                /*centered=*/1, 2,
+                                                "mean, inv_std", /*fused=*/1> {
+  let summary = "Residual add followed by LayerNorm";
+  let description = ResidualDescription # [{
+    The normalization is `norm.layer_norm`'s, with the same operands and
+    attributes.
+
+    Example:
+
+    ```mlir
+    %y, %sum = norm.add_layer_norm %x, %r scale(%g : tensor<768xf32>)
+           bias(%b : tensor<768xf32>) {residual_scale = 2.0 : f64}
+           : tensor<8x768xf32> -> tensor<8x768xf32>, tensor<8x768xf32>
+    ```
+  }];
+  let extraClassDeclaration =
+      !strconcat(commonExtraClassDeclaration, LayerStatisticsAccessors);
 }
 
 //===----------------------------------------------------------------------===//
 // Gradients
 //===----------------------------------------------------------------------===//
 
-// Both gradient ops share operands, attributes, assembly and
+// The gradient ops share operands, attributes, assembly and
 // NormalizationGradOpInterface with each other, and the attributes and
-// parameters with their forward op.
+// parameters with their forward op. Those of the fused residual ops
+// (`fused`) also take the gradient of the forward's sum (`sum_grad`) and
+// return that of its residual (`residual_grad`).
 class Norm_NormalizationGradOp<string mnemonic, string defaultEpsilon,
                                bit centered, int numStatistics,
-                               string statisticsNames>
+                               string statisticsNames, bit fused = 0>
     : Norm_Op<mnemonic, [
         Pure, AttrSizedOperandSegments,
-        AllTypesMatch<["output_grad", "input", "input_grad"]>,
+        AllTypesMatch<!listconcat(["output_grad", "input", "input_grad"],
+                                  !if(fused, ["residual_grad"], []))>,
         Norm_NormalizationGradOpInterface]> {
-  let arguments = (ins
-    Norm_FloatTensor:$output_grad,
-    Norm_FloatTensor:$input,
-    Optional<Norm_ParamTensor>:$scale,
-    Optional<Norm_ParamTensor>:$bias,
-    Optional<Norm_ParamTensor>:$feature_epsilon,
-    Variadic<Norm_ParamTensor>:$statistics,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{-1}">:$axes,
-    DefaultValuedAttr<F64Attr, defaultEpsilon>:$epsilon,
-    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
-  );
-  let results = (outs
-    Norm_FloatTensor:$input_grad,
-    Variadic<Norm_ParamTensor>:$parameter_grads
-  );
+  let arguments = !con(
+    (ins Norm_FloatTensor:$output_grad),
+    !if(fused, (ins Optional<Norm_FloatTensor>:$sum_grad), (ins)),
+    (ins
+      Norm_FloatTensor:$input,
+      Optional<Norm_ParamTensor>:$scale,
+      Optional<Norm_ParamTensor>:$bias,
+      Optional<Norm_ParamTensor>:$feature_epsilon,
+      Variadic<Norm_ParamTensor>:$statistics,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{-1}">:$axes,
+      DefaultValuedAttr<F64Attr, defaultEpsilon>:$epsilon,
+      OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type),
+    !if(fused, (ins DefaultValuedAttr<F64Attr, "1.0">:$residual_scale),
+        (ins)));
+  let results = !con(
+    (outs Norm_FloatTensor:$input_grad),
+    !if(fused, (outs Norm_FloatTensor:$residual_grad), (outs)),
+    (outs Variadic<Norm_ParamTensor>:$parameter_grads));
 
-  let assemblyFormat = [{
-    $output_grad `,` $input
+  let assemblyFormat = "$output_grad `,` $input " # !if(fused, [{
+    (`sum_grad` `(` $sum_grad^ `:` type($sum_grad) `)`)? }], "") # [{
     (`scale` `(` $scale^ `:` type($scale) `)`)?
     (`bias` `(` $bias^ `:` type($bias) `)`)?
     (`feature_epsilon` `(` $feature_epsilon^ `:` type($feature_epsilon) `)`)?
@@ -222,9 +319,30 @@ class Norm_NormalizationGradOp<string mnemonic, string defaultEpsilon,
     attr-dict `:` type($input) `->` type(results)
   }];
 
-  let builders = [
-    // Builds the op with result types derived from the operands: dx has the
-    // input's type, each parameter gradient its parameter's type.
+  // Builds the op with result types derived from the operands: dx (and the
+  // residual's gradient) have the input's type, each parameter gradient its
+  // parameter's type.
+  let builders = !if(fused, [
+    OpBuilder<(ins "::mlir::Value":$outputGrad, "::mlir::Value":$sumGrad,
+      "::mlir::Value":$input, "::llvm::ArrayRef<int64_t>":$axes,
+      "double":$epsilon, CArg<"double", "1.0">:$residualScale,
+      CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
+      CArg<"::mlir::Value", "{}">:$featureEpsilon,
+      CArg<"::mlir::ValueRange", "{}">:$statistics,
+      CArg<"::mlir::FloatType", "{}">:$computeType), [{
+      ::llvm::SmallVector<::mlir::Type> resultTypes = {input.getType(),
+                                                       input.getType()};
+      for (::mlir::Value param : {scale, bias, featureEpsilon})
+        if (param)
+          resultTypes.push_back(param.getType());
+      build($_builder, $_state, resultTypes, outputGrad, sumGrad, input,
+            scale, bias, featureEpsilon, statistics,
+            $_builder.getDenseI64ArrayAttr(axes),
+            $_builder.getF64FloatAttr(epsilon),
+            computeType ? ::mlir::TypeAttr::get(computeType)
+                        : ::mlir::TypeAttr(),
+            $_builder.getF64FloatAttr(residualScale));
+    }]>], [
     OpBuilder<(ins "::mlir::Value":$outputGrad, "::mlir::Value":$input,
       "::llvm::ArrayRef<int64_t>":$axes, "double":$epsilon,
       CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
@@ -240,8 +358,7 @@ class Norm_NormalizationGradOp<string mnemonic, string defaultEpsilon,
             $_builder.getF64FloatAttr(epsilon),
             computeType ? ::mlir::TypeAttr::get(computeType)
                         : ::mlir::TypeAttr());
-    }]>
-  ];
+    }]>]);
 
   let extraClassDeclaration = [{
     static bool isCentered() { return }] # !if(centered, "true", "false") # [{; }
@@ -353,6 +470,63 @@ def Norm_LayerNormGradOp : Norm_NormalizationGradOp<"layer_norm_grad", "1e-5",
            bias(%b : tensor<768xf32>)
            statistics(%mean, %rstd : tensor<8x1xf32>, tensor<8x1xf32>)
            : tensor<8x768xf32> -> tensor<8x768xf32>, tensor<768xf32>, tensor<768xf32>
+    ```
+  }];
+}
+
+defvar ResidualGradDescription = [{
+    The gradients of the fused residual op with the same `axes`, `epsilon`,
+    `compute_type`, `residual_scale` and parameters. `input` is the
+    forward's `sum` result (the tensor that was normalized, as the plain
+    gradient op's `input`), `output_grad` the gradient of the forward's
+    `output` and the optional `sum_grad` that of its `sum` result (the
+    residual stream; absent: zero). With `dsum` the plain gradient op's `dx`
+    plus `sum_grad`, in the compute type:
+
+    ```
+    input_grad    = dsum
+    residual_grad = residual_scale * dsum
+    ```
+
+    each rounded once to the input's type; the parameter gradients are the
+    plain gradient op's. `residual_grad` is only computed when it is used
+    (with `residual_scale` = 1 it equals `input_grad`).
+  }];
+
+def Norm_AddRMSNormGradOp : Norm_NormalizationGradOp<"add_rms_norm_grad",
+                                                      "1e-6", /*centered=*/0,
+                                                      1, "inv_rms",
+                                                      /*fused=*/1> {
+  let summary = "Gradient of the residual add followed by RMSNorm";
+  let description = ResidualGradDescription # [{
+    The normalization's gradient is `norm.rms_norm_grad`'s.
+
+    Example:
+
+    ```mlir
+    %dx, %dr, %dg = norm.add_rms_norm_grad %dy, %sum
+           sum_grad(%dsum : tensor<8x4096xf32>) scale(%g : tensor<4096xf32>)
+           : tensor<8x4096xf32> -> tensor<8x4096xf32>, tensor<8x4096xf32>,
+             tensor<4096xf32>
+    ```
+  }];
+}
+
+def Norm_AddLayerNormGradOp : Norm_NormalizationGradOp<"add_layer_norm_grad",
+                                                        "1e-5",
+                                                        /*centered=*/1, 2,
+                                                        "mean, inv_std",
+                                                        /*fused=*/1> {
+  let summary = "Gradient of the residual add followed by LayerNorm";
+  let description = ResidualGradDescription # [{
+    The normalization's gradient is `norm.layer_norm_grad`'s.
+
+    Example:
+
+    ```mlir
+    %dx, %dr = norm.add_layer_norm_grad %dy, %sum
+           {residual_scale = 2.0 : f64}
+           : tensor<8x768xf32> -> tensor<8x768xf32>, tensor<8x768xf32>
     ```
   }];
 }

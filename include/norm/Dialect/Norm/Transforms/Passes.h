@@ -35,6 +35,9 @@ struct NormParameterCount {
 /// Counts the parameters of every norm op in `module`.
 NormParameterCount countNormParameters(ModuleOp module);
 
+/// Adds the patterns of norm-fuse-residual.
+void populateNormFuseResidualPatterns(RewritePatternSet &patterns);
+
 /// Rewrites the norm ops under `root` to `kind` ("rms" or "layer"); emits an
 /// error and fails when an op's statistics are used.
 LogicalResult setNormKind(Operation *root, StringRef kind);

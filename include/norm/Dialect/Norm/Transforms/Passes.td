@@ -48,6 +48,34 @@ def NormParamStats : Pass<"norm-param-stats", "::mlir::ModuleOp"> {
   }];
 }
 
+def NormFuseResidual : Pass<"norm-fuse-residual"> {
+  let summary = "Fuse residual adds into the norm ops they feed";
+  let description = [{
+    Rewrites a residual add feeding a plain norm op,
+
+    ```
+    %sum = (residual [* alpha]) + input
+    %y   = norm.rms_norm %sum ...
+    ```
+
+    into `norm.add_rms_norm %input, %residual {residual_scale = alpha}`
+    (`norm.add_layer_norm` for LayerNorm), whose `sum` result replaces the
+    add's other uses (the next block's residual): the fused op reads input
+    and residual once and writes y and the sum once. The add is an
+    `arith.addf` on tensors, a `linalg.add`, or an elementwise
+    `linalg.generic` whose body is an `arith.addf` of its two inputs; the
+    optional `alpha` is a constant multiplying one operand: `arith.mulf` by
+    a splat constant (tensor), `linalg.mul` by a constant-filled or splat
+    tensor, or an `arith.mulf` by a scalar constant inside the generic. Its
+    operand is the residual; without a multiply the add's first operand is.
+
+    The rewrite is exact: the fused op rounds the product and the sum to
+    the element type as these ops do. It applies only when every other use
+    of the sum comes after the norm op (which the fused op replaces), and
+    all shapes are equal (no broadcasting).
+  }];
+}
+
 def NormTrailingAxes : Pass<"norm-trailing-axes"> {
   let summary = "Move the normalized axes of norm ops to the end";
   let description = [{

@@ -29,6 +29,19 @@ Value convertFloat(OpBuilder &b, Location loc, Value value, FloatType to);
 /// elements already are.
 Value convertTensor(OpBuilder &b, Location loc, Value tensor, FloatType to);
 
+/// `scale * residual + input` elementwise (linalg.generic), each operation
+/// rounded to the tensors' element type as arith.mulf/addf in that type
+/// would be (half types are computed in f32 and rounded after each
+/// operation: f32 has more than twice their precision, so the results are
+/// the correctly rounded ones). The multiply is skipped when `scale` is 1.
+Value createResidualSum(OpBuilder &b, Location loc, Value input, Value residual,
+                        double scale);
+
+/// `scale * tensor` elementwise, rounded to the element type as
+/// createResidualSum's multiply; `tensor` itself when `scale` is 1.
+Value createScaledTensor(OpBuilder &b, Location loc, Value tensor,
+                         double scale);
+
 /// 1 / max(count, 1) in `type`, `count` an index: empty rows get a zero
 /// mean instead of NaN.
 Value createInverseCount(OpBuilder &b, Location loc, Value count,
