@@ -271,3 +271,35 @@ func.func @feature_epsilon_disagrees(%x: tensor<4x?xf32>, %g: tensor<1xf32>, %b:
   %z = norm.rms_norm %y scale(%e : tensor<8xf32>) bias(%e : tensor<8xf32>) feature_epsilon(%e2 : tensor<9xf32>) : tensor<4x?xf32> -> tensor<4x?xf32>
   return %z : tensor<4x?xf32>
 }
+
+// -----
+
+func.func @residual_type(%x: tensor<4x8xf32>, %r: tensor<4x8xf16>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  // expected-error @+1 {{'norm.add_rms_norm' op failed to verify that all of {input, residual, output, sum} have same type}}
+  %y, %s = "norm.add_rms_norm"(%x, %r) <{operandSegmentSizes = array<i32: 1, 1, 0, 0, 0>}> : (tensor<4x8xf32>, tensor<4x8xf16>) -> (tensor<4x8xf32>, tensor<4x8xf32>)
+  return %y, %s : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+func.func @residual_scale_nan(%x: tensor<4x8xf32>, %r: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  // expected-error @+1 {{'norm.add_layer_norm' op expects a finite residual_scale, got nan}}
+  %y, %s = norm.add_layer_norm %x, %r {residual_scale = 0x7FF8000000000000 : f64} : tensor<4x8xf32> -> tensor<4x8xf32>, tensor<4x8xf32>
+  return %y, %s : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+func.func @sum_grad_type(%dy: tensor<4x8xf32>, %ds: tensor<4x4xf32>, %s: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  // expected-error @+1 {{'norm.add_rms_norm_grad' op expects 'sum_grad' of the input type 'tensor<4x8xf32>', got 'tensor<4x4xf32>'}}
+  %dx, %dr = norm.add_rms_norm_grad %dy, %s sum_grad(%ds : tensor<4x4xf32>) : tensor<4x8xf32> -> tensor<4x8xf32>, tensor<4x8xf32>
+  return %dx, %dr : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+func.func @residual_grad_type(%dy: tensor<4x8xf32>, %s: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf16>) {
+  // expected-error @+1 {{'norm.add_layer_norm_grad' op failed to verify that all of {output_grad, input, input_grad, residual_grad} have same type}}
+  %dx, %dr = "norm.add_layer_norm_grad"(%dy, %s) <{operandSegmentSizes = array<i32: 1, 0, 1, 0, 0, 0, 0>}> : (tensor<4x8xf32>, tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf16>)
+  return %dx, %dr : tensor<4x8xf32>, tensor<4x8xf16>
+}

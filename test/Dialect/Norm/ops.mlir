@@ -91,3 +91,33 @@ func.func @grad_feature_epsilon(%dy: tensor<3x5xf32>, %x: tensor<3x5xf32>, %e: t
   %dx, %de = norm.rms_norm_grad %dy, %x feature_epsilon(%e : tensor<1xf32>) {compute_type = f64} : tensor<3x5xf32> -> tensor<3x5xf32>, tensor<1xf32>
   return %dx, %de : tensor<3x5xf32>, tensor<1xf32>
 }
+
+// The fused residual ops and their gradients.
+// CHECK-LABEL: func @add_rms_norm
+func.func @add_rms_norm(%x: tensor<?x4096xbf16>, %r: tensor<?x4096xbf16>, %g: tensor<4096xbf16>) -> (tensor<?x4096xbf16>, tensor<?x4096xbf16>) {
+  // CHECK: norm.add_rms_norm %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<4096xbf16>) : tensor<?x4096xbf16> -> tensor<?x4096xbf16>, tensor<?x4096xbf16>
+  %y, %s = norm.add_rms_norm %x, %r scale(%g : tensor<4096xbf16>) : tensor<?x4096xbf16> -> tensor<?x4096xbf16>, tensor<?x4096xbf16>
+  return %y, %s : tensor<?x4096xbf16>, tensor<?x4096xbf16>
+}
+
+// CHECK-LABEL: func @add_layer_norm_scaled_statistics
+func.func @add_layer_norm_scaled_statistics(%x: tensor<8x768xf32>, %r: tensor<8x768xf32>) -> (tensor<8x768xf32>, tensor<8x768xf32>, tensor<8x1xf32>, tensor<8x1xf32>) {
+  // CHECK: norm.add_layer_norm %{{.*}}, %{{.*}} {residual_scale = 2.449000e+00 : f64} : tensor<8x768xf32> -> tensor<8x768xf32>, tensor<8x768xf32>, tensor<8x1xf32>, tensor<8x1xf32>
+  %y, %s, %m, %i = norm.add_layer_norm %x, %r {residual_scale = 2.449 : f64} : tensor<8x768xf32> -> tensor<8x768xf32>, tensor<8x768xf32>, tensor<8x1xf32>, tensor<8x1xf32>
+  return %y, %s, %m, %i : tensor<8x768xf32>, tensor<8x768xf32>, tensor<8x1xf32>, tensor<8x1xf32>
+}
+
+// CHECK-LABEL: func @add_rms_norm_grad
+func.func @add_rms_norm_grad(%dy: tensor<8x64xf32>, %ds: tensor<8x64xf32>, %s: tensor<8x64xf32>, %g: tensor<64xf32>) -> (tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>) {
+  // CHECK: norm.add_rms_norm_grad %{{.*}}, %{{.*}} sum_grad(%{{.*}} : tensor<8x64xf32>) scale(%{{.*}} : tensor<64xf32>) {residual_scale = 5.000000e-01 : f64} : tensor<8x64xf32> -> tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
+  %dx, %dr, %dg = norm.add_rms_norm_grad %dy, %s sum_grad(%ds : tensor<8x64xf32>) scale(%g : tensor<64xf32>) {residual_scale = 0.5 : f64} : tensor<8x64xf32> -> tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
+  return %dx, %dr, %dg : tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
+}
+
+// No sum_grad: the sum feeds nothing else.
+// CHECK-LABEL: func @add_layer_norm_grad_no_sum_grad
+func.func @add_layer_norm_grad_no_sum_grad(%dy: tensor<8x64xf16>, %s: tensor<8x64xf16>, %m: tensor<8x1xf32>, %i: tensor<8x1xf32>) -> (tensor<8x64xf16>, tensor<8x64xf16>) {
+  // CHECK: norm.add_layer_norm_grad %{{.*}}, %{{.*}} statistics(%{{.*}}, %{{.*}} : tensor<8x1xf32>, tensor<8x1xf32>) : tensor<8x64xf16> -> tensor<8x64xf16>, tensor<8x64xf16>
+  %dx, %dr = norm.add_layer_norm_grad %dy, %s statistics(%m, %i : tensor<8x1xf32>, tensor<8x1xf32>) : tensor<8x64xf16> -> tensor<8x64xf16>, tensor<8x64xf16>
+  return %dx, %dr : tensor<8x64xf16>, tensor<8x64xf16>
+}
