@@ -414,3 +414,123 @@ func.func @ln_torch_bf16(%x: tensor<3x16xbf16>) -> tensor<3x16xbf16> {
   } -> tensor<3x16xbf16>
   return %y : tensor<3x16xbf16>
 }
+
+// -----
+
+// The inverse root (rsqrt) is also returned, without the unit axis: the op
+// returns inv_rms, collapsed to the returned shape, instead of computing it
+// twice.
+// CHECK-LABEL: func.func @rms_inverse_root_returned(
+//  CHECK-SAME:   %[[X:.*]]: tensor<4x8xf32>)
+//       CHECK:   %[[Y:.*]], %[[R:.*]] = norm.rms_norm %[[X]] {axes = array<i64: 1>, epsilon = {{.*}}} : tensor<4x8xf32> -> tensor<4x8xf32>, tensor<4x1xf32>
+//       CHECK:   %[[RC:.*]] = tensor.collapse_shape %[[R]] {{\[\[}}0, 1]] : tensor<4x1xf32> into tensor<4xf32>
+//   CHECK-NOT:   math.rsqrt
+//       CHECK:   return %[[Y]], %[[RC]]
+func.func @rms_inverse_root_returned(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<4xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %sq = arith.mulf %x, %x : tensor<4x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.reduce ins(%sq : tensor<4x8xf32>) outs(%init : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %inv_n = arith.constant dense<1.250000e-01> : tensor<4xf32>
+  %eps = arith.constant dense<1.0e-6> : tensor<4xf32>
+  %mean = arith.mulf %sum, %inv_n : tensor<4xf32>
+  %shifted = arith.addf %mean, %eps : tensor<4xf32>
+  %r = math.rsqrt %shifted : tensor<4xf32>
+  %rb = linalg.broadcast ins(%r : tensor<4xf32>) outs(%e : tensor<4x8xf32>) dimensions = [1]
+  %y = arith.mulf %x, %rb : tensor<4x8xf32>
+  return %y, %r : tensor<4x8xf32>, tensor<4xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#keep = affine_map<(d0, d1) -> (d0, 0)>
+#stat = affine_map<(d0, d1) -> (d0, d1)>
+
+// LayerNorm whose keepdims mean and inverse std are also returned (ONNX
+// LayerNormalization's optional outputs): the op's statistics replace them.
+// CHECK-LABEL: func.func @ln_statistics_returned(
+//  CHECK-SAME:   %[[X:.*]]: tensor<3x16xf32>)
+//       CHECK:   %[[Y:.*]], %[[S:.*]]:2 = norm.layer_norm %[[X]] {axes = array<i64: 1>, epsilon = {{.*}}} : tensor<3x16xf32> -> tensor<3x16xf32>, tensor<3x1xf32>, tensor<3x1xf32>
+//       CHECK:   return %[[Y]], %[[S]]#0, %[[S]]#1
+func.func @ln_statistics_returned(%x: tensor<3x16xf32>) -> (tensor<3x16xf32>, tensor<3x1xf32>, tensor<3x1xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x16xf32>
+  %es = tensor.empty() : tensor<3xf32>
+  %ek = tensor.empty() : tensor<3x1xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%es : tensor<3xf32>) -> tensor<3xf32>
+  %sum = linalg.reduce ins(%x : tensor<3x16xf32>) outs(%init : tensor<3xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %sumk = tensor.expand_shape %sum [[0, 1]] output_shape [3, 1] : tensor<3xf32> into tensor<3x1xf32>
+  %inv_n = arith.constant dense<6.250000e-02> : tensor<3x1xf32>
+  %eps = arith.constant dense<1.0e-5> : tensor<3x1xf32>
+  %mean = arith.mulf %sumk, %inv_n : tensor<3x1xf32>
+  %d = linalg.generic {indexing_maps = [#id, #keep, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %mean : tensor<3x16xf32>, tensor<3x1xf32>) outs(%e : tensor<3x16xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %s = arith.subf %a, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<3x16xf32>
+  %sq = arith.mulf %d, %d : tensor<3x16xf32>
+  %vsum = linalg.reduce ins(%sq : tensor<3x16xf32>) outs(%init : tensor<3xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %vsumk = tensor.expand_shape %vsum [[0, 1]] output_shape [3, 1] : tensor<3xf32> into tensor<3x1xf32>
+  %var = arith.mulf %vsumk, %inv_n : tensor<3x1xf32>
+  %shifted = arith.addf %var, %eps : tensor<3x1xf32>
+  %inv = math.rsqrt %shifted : tensor<3x1xf32>
+  %n = linalg.generic {indexing_maps = [#id, #keep, #id], iterator_types = ["parallel", "parallel"]} ins(%d, %inv : tensor<3x16xf32>, tensor<3x1xf32>) outs(%e : tensor<3x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<3x16xf32>
+  return %n, %mean, %inv : tensor<3x16xf32>, tensor<3x1xf32>, tensor<3x1xf32>
+}
+
+// -----
+
+// Hugging Face's LlamaRMSNorm on bf16: the weight multiplies after the
+// truncf, in bf16 (two roundings; the op's scale would round once). The
+// normalization up to the truncf is raised; the bf16 multiply stays.
+// CHECK-LABEL: func.func @rms_scale_after_truncf(
+//  CHECK-SAME:   %[[X:.*]]: tensor<4x64xbf16>, %[[G:.*]]: tensor<64xbf16>)
+//       CHECK:   %[[N:.*]] = norm.rms_norm %[[X]] {axes = array<i64: 1>, epsilon = {{.*}}} : tensor<4x64xbf16> -> tensor<4x64xbf16>
+//       CHECK:   %[[GB:.*]] = linalg.broadcast ins(%[[G]]
+//       CHECK:   %[[Y:.*]] = arith.mulf %[[GB]], %[[N]] : tensor<4x64xbf16>
+//       CHECK:   return %[[Y]]
+func.func @rms_scale_after_truncf(%x: tensor<4x64xbf16>, %g: tensor<64xbf16>) -> tensor<4x64xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %xf = arith.extf %x : tensor<4x64xbf16> to tensor<4x64xf32>
+  %sq = arith.mulf %xf, %xf : tensor<4x64xf32>
+  %er = tensor.empty() : tensor<4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.reduce ins(%sq : tensor<4x64xf32>) outs(%init : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %inv_n = arith.constant dense<1.562500e-02> : tensor<4xf32>
+  %eps = arith.constant dense<1.0e-6> : tensor<4xf32>
+  %mean = arith.mulf %sum, %inv_n : tensor<4xf32>
+  %shifted = arith.addf %mean, %eps : tensor<4xf32>
+  %r = math.rsqrt %shifted : tensor<4xf32>
+  %e = tensor.empty() : tensor<4x64xf32>
+  %rb = linalg.broadcast ins(%r : tensor<4xf32>) outs(%e : tensor<4x64xf32>) dimensions = [1]
+  %n = arith.mulf %xf, %rb : tensor<4x64xf32>
+  %nb = arith.truncf %n : tensor<4x64xf32> to tensor<4x64xbf16>
+  %eb = tensor.empty() : tensor<4x64xbf16>
+  %gb = linalg.broadcast ins(%g : tensor<64xbf16>) outs(%eb : tensor<4x64xbf16>) dimensions = [0]
+  %y = arith.mulf %gb, %nb : tensor<4x64xbf16>
+  return %y : tensor<4x64xbf16>
+}

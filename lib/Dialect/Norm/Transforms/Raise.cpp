@@ -21,6 +21,8 @@
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Dialect/Norm/Transforms/Passes.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -44,6 +46,14 @@ struct NormMatch {
   SmallVector<int64_t> axes;
   double epsilon = 0.0;
   Value scale, bias;
+  /// The subtracted mean (LayerNorm) and the rsqrt (when written as one):
+  /// the values the op's statistics equal.
+  Value mean, inverseRoot;
+  /// Whether one of them is used outside the normalization, so that the op
+  /// returns its statistics to replace it.
+  bool withStatistics = false;
+  /// The ops the rewrite makes dead, but for the statistics' uses.
+  llvm::SmallPtrSet<Operation *, 16> ops;
 };
 
 /// Matches the normalization (centered or not) that ends at `output`. On
@@ -84,6 +94,7 @@ private:
   LogicalResult checkParameter(Value &param) const;
   LogicalResult checkTypes();
   LogicalResult checkUses();
+  bool isStatistic(Operation *op) const;
 
   Value output;
   bool centered;
@@ -200,9 +211,10 @@ LogicalResult NormMatcher::matchCore(Term y) {
     FailureOr<Term> moment = matchEpsilon(*shifted);
     if (failed(moment))
       return failure();
-    if (centered ? failed(matchCentered(*x))
-                 : (result.input = stripExtension(x->value), false))
+    if (centered && failed(matchCentered(*x)))
       return failure();
+    if (!centered)
+      result.input = stripExtension(x->value);
     result.computeType =
         cast<FloatType>(getElementTypeOrSelf(x->value.getType()));
     return matchSecondMoment(*moment, x->value);
@@ -226,6 +238,7 @@ LogicalResult NormMatcher::matchCentered(Term x) {
     return failure();
   if (*averaged != source->value)
     return fail("the subtracted mean is not the mean of the centered tensor");
+  result.mean = mean->value;
   result.input = stripExtension(source->value);
   return success();
 }
@@ -246,8 +259,10 @@ LogicalResult NormMatcher::matchSecondMoment(Term moment, Value base) {
 /// rsqrt(s) or 1 / sqrt(s): returns s.
 FailureOr<Term> NormMatcher::matchInverseRoot(Term r) {
   std::optional<Elementwise> e = elementwise(r);
-  if (e && e->kind == ElementwiseKind::Rsqrt && e->operands[0].term)
+  if (e && e->kind == ElementwiseKind::Rsqrt && e->operands[0].term) {
+    result.inverseRoot = r.value;
     return *e->operands[0].term;
+  }
   if (e && e->kind == ElementwiseKind::Div && e->operands[0].constant &&
       e->operands[0].constant->value == 1.0 && e->operands[1].term)
     return matchRoot(*e->operands[1].term);
@@ -371,18 +386,39 @@ LogicalResult NormMatcher::checkTypes() {
   return success();
 }
 
-/// The rewrite replaces `output` only: every other value it computes must be
-/// used by the normalization alone, or it would be computed twice.
+/// Whether `op` computes a value that one of the op's statistics replaces
+/// exactly: the statistic's type, or that type without its unit axes.
+bool NormMatcher::isStatistic(Operation *op) const {
+  Value value = op->getResult(0);
+  if (value != result.mean && value != result.inverseRoot)
+    return false;
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> statShape = getStatisticsShape(shape, result.axes);
+  SmallVector<int64_t> keptShape;
+  for (int64_t dim : getKeptDims(result.axes, shape.size()))
+    keptShape.push_back(shape[dim]);
+  return type.getElementType() == result.computeType &&
+         (type.getShape() == ArrayRef(statShape) ||
+          type.getShape() == ArrayRef(keptShape));
+}
+
+/// The rewrite replaces `output` and the statistics: every other value it
+/// computes must be used by the normalization alone, or it would be computed
+/// twice.
 LogicalResult NormMatcher::checkUses() {
-  llvm::SmallPtrSet<Operation *, 16> matched(ops.begin(), ops.end());
+  result.ops.insert(ops.begin(), ops.end());
   Operation *root = output.getDefiningOp();
-  for (Operation *op : matched) {
+  for (Operation *op : result.ops) {
     if (op == root)
       continue;
-    for (Operation *user : op->getUsers())
-      if (!matched.contains(user))
+    for (Operation *user : op->getUsers()) {
+      if (result.ops.contains(user))
+        continue;
+      if (!isStatistic(op))
         return fail("an intermediate value is used outside the "
                     "normalization");
+      result.withStatistics = true;
+    }
   }
   return success();
 }
@@ -411,10 +447,40 @@ template <typename NormOpTy> struct RaiseNormalization : public RewritePattern {
     auto norm = NormOpTy::create(
         rewriter, op->getLoc(), match->input, match->axes, match->epsilon,
         match->scale, match->bias, /*featureEpsilon=*/Value(),
-        /*withStatistics=*/false,
+        match->withStatistics,
         match->computeType == defaultType ? FloatType() : match->computeType);
+    if (match->withStatistics) {
+      // inv_rms, or mean and inv_std.
+      SmallVector<Value> decomposed = {match->inverseRoot};
+      if (NormOpTy::isCentered())
+        decomposed.insert(decomposed.begin(), match->mean);
+      for (auto [value, statistic] :
+           llvm::zip(decomposed, norm.getStatistics()))
+        replaceOutsideUses(rewriter, *match, value, statistic);
+    }
     rewriter.replaceOp(op, norm.getOutput());
     return success();
+  }
+
+  /// Replaces the uses of `value` outside the normalization by `statistic`,
+  /// dropping its unit axes where `value` has none.
+  static void replaceOutsideUses(PatternRewriter &rewriter,
+                                 const NormMatch &match, Value value,
+                                 Value statistic) {
+    if (!value)
+      return;
+    auto type = cast<RankedTensorType>(value.getType());
+    auto statType = cast<RankedTensorType>(statistic.getType());
+    if (type != statType) {
+      std::optional<SmallVector<ReassociationIndices>> groups =
+          getReassociationIndicesForCollapse(statType.getShape(),
+                                             type.getShape());
+      statistic = tensor::CollapseShapeOp::create(rewriter, statistic.getLoc(),
+                                                  type, statistic, *groups);
+    }
+    rewriter.replaceUsesWithIf(value, statistic, [&](OpOperand &use) {
+      return !match.ops.contains(use.getOwner());
+    });
   }
 
   /// Whether the only user of `output` ends a normalization of either kind

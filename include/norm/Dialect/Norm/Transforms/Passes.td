@@ -124,7 +124,8 @@ def NormRaise : Pass<"norm-raise"> {
       The input's `arith.extf` may be shared.
     - payloads of several ops (fused elementwise generics).
   }];
-  let dependentDialects = ["::mlir::norm::NormDialect"];
+  let dependentDialects = ["::mlir::norm::NormDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // NORM_DIALECT_NORM_TRANSFORMS_PASSES_TD
