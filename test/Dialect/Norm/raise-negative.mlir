@@ -193,33 +193,34 @@ func.func @mean_square_used_elsewhere(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, 
 // -----
 
 // A per-row tensor in place of the scale: not a per-feature parameter. The
-// normalization it multiplies is raised without it.
+// normalization it multiplies is raised without it. Square, so that
+// only the broadcast dims tell the rows from the features.
 // CHECK-LABEL: func.func @per_row_scale(
-//  CHECK-SAME:   %[[X:.*]]: tensor<4x8xf32>, %[[W:.*]]: tensor<4xf32>)
-//       CHECK:   %[[N:.*]] = norm.rms_norm %[[X]] {axes = array<i64: 1>, epsilon = {{.*}}} : tensor<4x8xf32> -> tensor<4x8xf32>
+//  CHECK-SAME:   %[[X:.*]]: tensor<8x8xf32>, %[[W:.*]]: tensor<8xf32>)
+//       CHECK:   %[[N:.*]] = norm.rms_norm %[[X]] {axes = array<i64: 1>, epsilon = {{.*}}} : tensor<8x8xf32> -> tensor<8x8xf32>
 //       CHECK:   %[[WB:.*]] = linalg.broadcast ins(%[[W]]
 //       CHECK:   arith.mulf %[[N]], %[[WB]]
-func.func @per_row_scale(%x: tensor<4x8xf32>, %w: tensor<4xf32>) -> tensor<4x8xf32> {
+func.func @per_row_scale(%x: tensor<8x8xf32>, %w: tensor<8xf32>) -> tensor<8x8xf32> {
   %zero = arith.constant 0.0 : f32
-  %er = tensor.empty() : tensor<4xf32>
-  %e = tensor.empty() : tensor<4x8xf32>
-  %sq = arith.mulf %x, %x : tensor<4x8xf32>
-  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
-  %sum = linalg.reduce ins(%sq : tensor<4x8xf32>) outs(%init : tensor<4xf32>) dimensions = [1]
+  %er = tensor.empty() : tensor<8xf32>
+  %e = tensor.empty() : tensor<8x8xf32>
+  %sq = arith.mulf %x, %x : tensor<8x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<8xf32>) -> tensor<8xf32>
+  %sum = linalg.reduce ins(%sq : tensor<8x8xf32>) outs(%init : tensor<8xf32>) dimensions = [1]
     (%in: f32, %acc: f32) {
       %s = arith.addf %in, %acc : f32
       linalg.yield %s : f32
     }
-  %inv_n = arith.constant dense<1.250000e-01> : tensor<4xf32>
-  %eps = arith.constant dense<1.0e-6> : tensor<4xf32>
-  %mean = arith.mulf %sum, %inv_n : tensor<4xf32>
-  %shifted = arith.addf %mean, %eps : tensor<4xf32>
-  %r = math.rsqrt %shifted : tensor<4xf32>
-  %rb = linalg.broadcast ins(%r : tensor<4xf32>) outs(%e : tensor<4x8xf32>) dimensions = [1]
-  %n = arith.mulf %x, %rb : tensor<4x8xf32>
-  %wb = linalg.broadcast ins(%w : tensor<4xf32>) outs(%e : tensor<4x8xf32>) dimensions = [1]
-  %y = arith.mulf %n, %wb : tensor<4x8xf32>
-  return %y : tensor<4x8xf32>
+  %inv_n = arith.constant dense<1.250000e-01> : tensor<8xf32>
+  %eps = arith.constant dense<1.0e-6> : tensor<8xf32>
+  %mean = arith.mulf %sum, %inv_n : tensor<8xf32>
+  %shifted = arith.addf %mean, %eps : tensor<8xf32>
+  %r = math.rsqrt %shifted : tensor<8xf32>
+  %rb = linalg.broadcast ins(%r : tensor<8xf32>) outs(%e : tensor<8x8xf32>) dimensions = [1]
+  %n = arith.mulf %x, %rb : tensor<8x8xf32>
+  %wb = linalg.broadcast ins(%w : tensor<8xf32>) outs(%e : tensor<8x8xf32>) dimensions = [1]
+  %y = arith.mulf %n, %wb : tensor<8x8xf32>
+  return %y : tensor<8x8xf32>
 }
 
 // -----
