@@ -104,7 +104,15 @@ def NormRaise : Pass<"norm-raise"> {
       it is not the default for the input.
     - `scale` and `bias` are tensors with one dim per normalized axis, in
       order, broadcast over the rows (possibly `arith.extf` to the compute
-      type, which the op does itself).
+      type, which the op does itself). A multiply or add that is not one
+      stays outside the raised op.
+    - Where the subtracted mean or the `rsqrt` (written as one) is also used
+      elsewhere, the op returns its statistics (`mean`, `inv_std` or
+      `inv_rms`, which are those values) and they replace those uses,
+      through `tensor.collapse_shape` when the value has no unit axes.
+    - When a match ends inside a larger one (a scale, bias or truncf
+      follows), only the larger one is raised. LayerNorm is tried first:
+      `x - mean(x)` normalized by its own RMS is also an RMSNorm.
 
     Only exact rewrites are made (up to the order of the sums' additions);
     these are left alone:
@@ -117,12 +125,15 @@ def NormRaise : Pass<"norm-raise"> {
     - a variance not taken about the subtracted mean, and `E[x^2] - E[x]^2`
       (the variance mathematically, not numerically);
     - a scale applied after `arith.truncf` (as in Hugging Face's
-      `LlamaRMSNorm`, which rounds twice: the op rounds once);
+      `LlamaRMSNorm`, which rounds twice: the op rounds once): the
+      normalization up to the truncf is raised, the scale stays;
     - a result in another type than the input (a cast missing on one side);
-    - any intermediate value (a mean, the centered tensor, the inverse root)
-      used outside the normalization: the rewrite would compute it twice.
-      The input's `arith.extf` may be shared.
-    - payloads of several ops (fused elementwise generics).
+    - any other intermediate value (the mean square, the variance, the
+      centered tensor, `1 / sqrt`) used outside the normalization: the
+      rewrite would compute it twice. The input's `arith.extf` may be
+      shared.
+    - payloads of several ops (fused elementwise generics), sums with a
+      nonzero init, `tensor.collapse_shape` squeezes between the steps.
   }];
   let dependentDialects = ["::mlir::norm::NormDialect",
                            "::mlir::tensor::TensorDialect"];
