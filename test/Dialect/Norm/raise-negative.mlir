@@ -360,3 +360,96 @@ func.func @variance_used_elsewhere(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, ten
   %y = arith.mulf %d, %rb : tensor<4x8xf32>
   return %y, %var : tensor<4x8xf32>, tensor<4xf32>
 }
+
+// -----
+
+// A dynamic reduced dim: the count is tensor.dim-derived, which the matcher
+// does not follow (not raised, though it would be exact).
+// CHECK-LABEL: func.func @dynamic_reduced_dim(
+//   CHECK-NOT:   norm.
+func.func @dynamic_reduced_dim(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %eps = arith.constant dense<1.0e-6> : tensor<4xf32>
+  %cols = tensor.dim %x, %c1 : tensor<4x?xf32>
+  %cols_i = arith.index_cast %cols : index to i64
+  %cols_f = arith.sitofp %cols_i : i64 to f32
+  %er = tensor.empty() : tensor<4xf32>
+  %n = linalg.fill ins(%cols_f : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %sq = arith.mulf %x, %x : tensor<4x?xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.reduce ins(%sq : tensor<4x?xf32>) outs(%init : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %mean = arith.divf %sum, %n : tensor<4xf32>
+  %shifted = arith.addf %mean, %eps : tensor<4xf32>
+  %r = math.rsqrt %shifted : tensor<4xf32>
+  %e = tensor.empty(%cols) : tensor<4x?xf32>
+  %rb = linalg.broadcast ins(%r : tensor<4xf32>) outs(%e : tensor<4x?xf32>) dimensions = [1]
+  %y = arith.mulf %x, %rb : tensor<4x?xf32>
+  return %y : tensor<4x?xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+
+// A fused payload (rsqrt(v + eps) in one generic): one op per step only.
+// CHECK-LABEL: func.func @fused_payload(
+//   CHECK-NOT:   norm.
+func.func @fused_payload(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<4xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %sq = arith.mulf %x, %x : tensor<4x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.reduce ins(%sq : tensor<4x8xf32>) outs(%init : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %inv_n = arith.constant dense<1.250000e-01> : tensor<4xf32>
+  %mean = arith.mulf %sum, %inv_n : tensor<4xf32>
+  %y = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %mean : tensor<4x8xf32>, tensor<4xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %c = arith.constant 1.0e-6 : f32
+    %s = arith.addf %m, %c : f32
+    %r = math.rsqrt %s : f32
+    %p = arith.mulf %a, %r : f32
+    linalg.yield %p : f32
+  } -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+
+// Both loops are marked reductions but the init keeps dim 0: a sum per row,
+// not over dims 0 and 1 (which the 1/32 would then match).
+// CHECK-LABEL: func.func @reduced_dim_kept(
+//   CHECK-NOT:   norm.
+func.func @reduced_dim_kept(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<4xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %sq = arith.mulf %x, %x : tensor<4x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["reduction", "reduction"]} ins(%sq : tensor<4x8xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %a, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %inv_n = arith.constant dense<3.125000e-02> : tensor<4xf32>
+  %eps = arith.constant dense<1.0e-6> : tensor<4xf32>
+  %mean = arith.mulf %sum, %inv_n : tensor<4xf32>
+  %shifted = arith.addf %mean, %eps : tensor<4xf32>
+  %r = math.rsqrt %shifted : tensor<4xf32>
+  %rb = linalg.broadcast ins(%r : tensor<4xf32>) outs(%e : tensor<4x8xf32>) dimensions = [1]
+  %y = arith.mulf %x, %rb : tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

@@ -534,3 +534,35 @@ func.func @rms_scale_after_truncf(%x: tensor<4x64xbf16>, %g: tensor<64xbf16>) ->
   %y = arith.mulf %gb, %nb : tensor<4x64xbf16>
   return %y : tensor<4x64xbf16>
 }
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#vec = affine_map<(d0) -> (d0)>
+
+// RMSNorm as linalg.elementwise ops, the last one broadcasting the inverse
+// root through its indexing maps; eps and 1/N as splat tensor constants.
+// CHECK-LABEL: func.func @rms_linalg_elementwise(
+//  CHECK-SAME:   %[[X:.*]]: tensor<4x8xf32>)
+//       CHECK:   %[[Y:.*]] = norm.rms_norm %[[X]] {axes = array<i64: 1>, epsilon = 9.9999999747524271E-7 : f64} : tensor<4x8xf32> -> tensor<4x8xf32>
+//       CHECK:   return %[[Y]]
+func.func @rms_linalg_elementwise(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %inv_n = arith.constant dense<1.250000e-01> : tensor<4xf32>
+  %eps = arith.constant dense<1.0e-6> : tensor<4xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %er = tensor.empty() : tensor<4xf32>
+  %sq = linalg.elementwise kind=#linalg.elementwise_kind<square> ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.reduce ins(%sq : tensor<4x8xf32>) outs(%init : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %mean = linalg.elementwise kind=#linalg.elementwise_kind<mul> ins(%sum, %inv_n : tensor<4xf32>, tensor<4xf32>) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %shifted = linalg.elementwise kind=#linalg.elementwise_kind<add> ins(%mean, %eps : tensor<4xf32>, tensor<4xf32>) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %r = linalg.elementwise kind=#linalg.elementwise_kind<rsqrt> ins(%shifted : tensor<4xf32>) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %y = linalg.elementwise kind=#linalg.elementwise_kind<mul> indexing_maps = [#id, #row, #id] ins(%x, %r : tensor<4x8xf32>, tensor<4xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

@@ -242,6 +242,13 @@ mlir::norm::raise::matchSum(const Term &term, ArrayRef<int64_t> outputShape,
       op, *init, llvm::to_vector(llvm::seq<int64_t>(0, op.getNumLoops())));
   if (!initTerm || initTerm->dims != ArrayRef(term.dims))
     return std::nullopt;
+  // The init keeps every parallel loop once, in order (and no reduced one).
+  SmallVector<unsigned> parallel;
+  op.getParallelDims(parallel);
+  if (!llvm::equal(llvm::make_filter_range(
+                       initTerm->dims, [](int64_t dim) { return dim >= 0; }),
+                   parallel))
+    return std::nullopt;
   std::optional<Constant> initValue = getConstant(init->get());
   if (!initValue || initValue->value != 0.0)
     return std::nullopt;
