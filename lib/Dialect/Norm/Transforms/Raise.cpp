@@ -27,6 +27,9 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "norm-raise"
 
 namespace mlir::norm {
 #define GEN_PASS_DEF_NORMRAISE
@@ -76,9 +79,9 @@ private:
     return matchElementwise(term, ops);
   }
   /// The operand as a tensor indexed like the output, or null.
-  std::optional<Term> getFull(const ElementwiseOperand &operand) const;
+  std::optional<Term> asFull(const ElementwiseOperand &operand) const;
   /// The operand as a tensor broadcast over some output dims, or null.
-  std::optional<Term> getPartial(const ElementwiseOperand &operand) const;
+  std::optional<Term> asBroadcast(const ElementwiseOperand &operand) const;
   /// `value` before an `arith.extf`, if it is one.
   Value stripExtension(Value value) const;
 
@@ -90,7 +93,7 @@ private:
   FailureOr<Term> matchRoot(Term s);
   FailureOr<Term> matchEpsilon(Term shifted);
   FailureOr<Value> matchMean(Term mean);
-  FailureOr<Value> matchSquare(Term square);
+  FailureOr<Value> matchSquare(Value square);
   LogicalResult checkParameter(Value &param) const;
   LogicalResult checkTypes();
   LogicalResult checkUses();
@@ -99,7 +102,8 @@ private:
   Value output;
   bool centered;
   ArrayRef<int64_t> shape;
-  /// The ops the rewrite makes dead (the ones it replaces).
+  /// The ops matched so far (with repeats; truncated when a branch of the
+  /// match is abandoned).
   SmallVector<Operation *> ops;
   std::optional<Term> scale, bias;
   NormMatch result;
@@ -108,7 +112,7 @@ private:
 } // namespace
 
 std::optional<Term>
-NormMatcher::getFull(const ElementwiseOperand &operand) const {
+NormMatcher::asFull(const ElementwiseOperand &operand) const {
   if (!operand.term || !operand.term->isFull(shape.size()) ||
       cast<ShapedType>(operand.term->value.getType()).getShape() != shape)
     return std::nullopt;
@@ -116,16 +120,15 @@ NormMatcher::getFull(const ElementwiseOperand &operand) const {
 }
 
 std::optional<Term>
-NormMatcher::getPartial(const ElementwiseOperand &operand) const {
-  if (!operand.term || getFull(operand))
+NormMatcher::asBroadcast(const ElementwiseOperand &operand) const {
+  if (!operand.term || asFull(operand))
     return std::nullopt;
   return operand.term;
 }
 
 Value NormMatcher::stripExtension(Value value) const {
   SmallVector<Operation *> scratch;
-  Term term{value, llvm::to_vector(llvm::seq<int64_t>(
-                       0, cast<ShapedType>(value.getType()).getRank()))};
+  Term term = Term::getFull(value);
   std::optional<Elementwise> e = matchElementwise(term, scratch);
   if (!e || e->kind != ElementwiseKind::ExtF || !e->operands[0].term ||
       e->operands[0].term->dims != term.dims)
@@ -140,7 +143,7 @@ std::optional<NormMatch> NormMatcher::match() {
     return std::nullopt;
   }
   shape = type.getShape();
-  Term y{output, llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))};
+  Term y = Term::getFull(output);
   if (failed(matchOutput(y)) || failed(checkTypes()) || failed(checkUses()))
     return std::nullopt;
   return result;
@@ -150,7 +153,7 @@ std::optional<NormMatch> NormMatcher::match() {
 LogicalResult NormMatcher::matchOutput(Term y) {
   std::optional<Elementwise> e = elementwise(y);
   if (e && e->kind == ElementwiseKind::TruncF) {
-    std::optional<Term> source = getFull(e->operands[0]);
+    std::optional<Term> source = asFull(e->operands[0]);
     if (!source)
       return fail("truncf of a broadcast tensor");
     y = *source;
@@ -158,8 +161,8 @@ LogicalResult NormMatcher::matchOutput(Term y) {
   }
   if (e && e->kind == ElementwiseKind::Add) {
     for (int i : {0, 1}) {
-      std::optional<Term> x = getFull(e->operands[i]);
-      std::optional<Term> param = getPartial(e->operands[1 - i]);
+      std::optional<Term> x = asFull(e->operands[i]);
+      std::optional<Term> param = asBroadcast(e->operands[1 - i]);
       if (x && param) {
         bias = param;
         y = *x;
@@ -176,8 +179,8 @@ LogicalResult NormMatcher::matchOutput(Term y) {
   // Not a core: a scale multiplying one.
   StringRef coreFailure = reason;
   for (int i : {0, 1}) {
-    std::optional<Term> x = getFull(e->operands[i]);
-    std::optional<Term> param = getPartial(e->operands[1 - i]);
+    std::optional<Term> x = asFull(e->operands[i]);
+    std::optional<Term> param = asBroadcast(e->operands[1 - i]);
     if (!x || !param)
       continue;
     ops.truncate(numOps);
@@ -199,8 +202,8 @@ LogicalResult NormMatcher::matchCore(Term y) {
   for (int i : {0, 1}) {
     if (e->kind == ElementwiseKind::Div && i == 1)
       break;
-    std::optional<Term> x = getFull(e->operands[i]);
-    std::optional<Term> r = getPartial(e->operands[1 - i]);
+    std::optional<Term> x = asFull(e->operands[i]);
+    std::optional<Term> r = asBroadcast(e->operands[1 - i]);
     if (!x || !r)
       continue;
     ops.truncate(numOps);
@@ -229,8 +232,8 @@ LogicalResult NormMatcher::matchCentered(Term x) {
   std::optional<Elementwise> e = elementwise(x);
   if (!e || e->kind != ElementwiseKind::Sub)
     return fail("the normalized tensor is not centered");
-  std::optional<Term> source = getFull(e->operands[0]);
-  std::optional<Term> mean = getPartial(e->operands[1]);
+  std::optional<Term> source = asFull(e->operands[0]);
+  std::optional<Term> mean = asBroadcast(e->operands[1]);
   if (!source || !mean)
     return fail("the normalized tensor is not centered");
   FailureOr<Value> averaged = matchMean(*mean);
@@ -248,7 +251,7 @@ LogicalResult NormMatcher::matchSecondMoment(Term moment, Value base) {
   FailureOr<Value> averaged = matchMean(moment);
   if (failed(averaged))
     return failure();
-  FailureOr<Value> squared = matchSquare(Term{*averaged, {}});
+  FailureOr<Value> squared = matchSquare(*averaged);
   if (failed(squared))
     return failure();
   if (*squared != base)
@@ -326,20 +329,19 @@ FailureOr<Value> NormMatcher::matchMean(Term mean) {
   return sum->input;
 }
 
-/// t * t or pow(t, 2): returns t.
-FailureOr<Value> NormMatcher::matchSquare(Term square) {
-  square.dims = llvm::to_vector(
-      llvm::seq<int64_t>(0, static_cast<int64_t>(shape.size())));
-  std::optional<Elementwise> e = elementwise(square);
+/// t * t or pow(t, 2) of a tensor of the output's shape: returns t.
+FailureOr<Value> NormMatcher::matchSquare(Value square) {
+  Term term = Term::getFull(square);
+  std::optional<Elementwise> e = elementwise(term);
   if (e && e->kind == ElementwiseKind::Mul) {
-    std::optional<Term> lhs = getFull(e->operands[0]);
-    std::optional<Term> rhs = getFull(e->operands[1]);
+    std::optional<Term> lhs = asFull(e->operands[0]);
+    std::optional<Term> rhs = asFull(e->operands[1]);
     if (lhs && rhs && lhs->value == rhs->value)
       return lhs->value;
   }
   if (e && e->kind == ElementwiseKind::Pow && e->operands[1].constant &&
       e->operands[1].constant->value == 2.0)
-    if (std::optional<Term> base = getFull(e->operands[0]))
+    if (std::optional<Term> base = asFull(e->operands[0]))
       return base->value;
   return fail("the mean is not of a square");
 }
@@ -458,6 +460,8 @@ template <typename NormOpTy> struct RaiseNormalization : public RewritePattern {
            llvm::zip(decomposed, norm.getStatistics()))
         replaceOutsideUses(rewriter, *match, value, statistic);
     }
+    LLVM_DEBUG(llvm::dbgs() << "norm-raise: " << match->ops.size()
+                            << " ops raised to " << norm << "\n");
     rewriter.replaceOp(op, norm.getOutput());
     return success();
   }

@@ -19,6 +19,11 @@ using namespace mlir;
 using namespace mlir::norm;
 using namespace mlir::norm::raise;
 
+Term Term::getFull(Value value) {
+  int64_t rank = cast<ShapedType>(value.getType()).getRank();
+  return {value, llvm::to_vector(llvm::seq<int64_t>(0, rank))};
+}
+
 bool Term::isFull(int64_t rank) const {
   return llvm::equal(dims, llvm::seq<int64_t>(0, rank));
 }

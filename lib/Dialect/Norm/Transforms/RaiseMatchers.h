@@ -27,7 +27,10 @@ struct Term {
   Value value;
   SmallVector<int64_t> dims;
 
-  /// Whether `value` is indexed like the output (dims 0, 1, ..., rank-1).
+  /// `value` indexed like the output (dims 0, 1, ..., rank-1).
+  static Term getFull(Value value);
+
+  /// Whether `value` is indexed like the output of rank `rank`.
   bool isFull(int64_t rank) const;
 };
 
