@@ -566,3 +566,69 @@ func.func @rms_linalg_elementwise(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = linalg.elementwise kind=#linalg.elementwise_kind<mul> indexing_maps = [#id, #row, #id] ins(%x, %r : tensor<4x8xf32>, tensor<4xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#keep = affine_map<(d0, d1) -> (d0, 0)>
+#feature = affine_map<(d0, d1) -> (0, d1)>
+
+// A keepdims-shaped scale and bias ([1, D], as some ONNX exports store
+// them): collapsed to [D] for the op.
+// CHECK-LABEL: func.func @ln_unit_dim_parameters(
+//  CHECK-SAME:   %[[X:.*]]: tensor<?x8xf32>, %[[G:.*]]: tensor<1x8xf32>, %[[B:.*]]: tensor<1x8xf32>)
+//   CHECK-DAG:   %[[GC:.*]] = tensor.collapse_shape %[[G]] {{\[\[}}0, 1]] : tensor<1x8xf32> into tensor<8xf32>
+//   CHECK-DAG:   %[[BC:.*]] = tensor.collapse_shape %[[B]] {{\[\[}}0, 1]] : tensor<1x8xf32> into tensor<8xf32>
+//       CHECK:   %[[Y:.*]] = norm.layer_norm %[[X]] scale(%[[GC]] : tensor<8xf32>) bias(%[[BC]] : tensor<8xf32>) {axes = array<i64: 1>, epsilon = {{.*}}} : tensor<?x8xf32> -> tensor<?x8xf32>
+//       CHECK:   return %[[Y]]
+func.func @ln_unit_dim_parameters(%x: tensor<?x8xf32>, %g: tensor<1x8xf32>, %b: tensor<1x8xf32>) -> tensor<?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = tensor.dim %x, %c0 : tensor<?x8xf32>
+  %e = tensor.empty(%rows) : tensor<?x8xf32>
+  %es = tensor.empty(%rows) : tensor<?xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%es : tensor<?xf32>) -> tensor<?xf32>
+  %sum = linalg.reduce ins(%x : tensor<?x8xf32>) outs(%init : tensor<?xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %sumk = tensor.expand_shape %sum [[0, 1]] output_shape [%rows, 1] : tensor<?xf32> into tensor<?x1xf32>
+  %ek = tensor.empty(%rows) : tensor<?x1xf32>
+  %n = arith.constant 8.0 : f32
+  %nt = linalg.fill ins(%n : f32) outs(%ek : tensor<?x1xf32>) -> tensor<?x1xf32>
+  %mean = arith.divf %sumk, %nt : tensor<?x1xf32>
+  %d = linalg.generic {indexing_maps = [#id, #keep, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %mean : tensor<?x8xf32>, tensor<?x1xf32>) outs(%e : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %s = arith.subf %a, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<?x8xf32>
+  %sq = arith.mulf %d, %d : tensor<?x8xf32>
+  %vsum = linalg.reduce ins(%sq : tensor<?x8xf32>) outs(%init : tensor<?xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %vsumk = tensor.expand_shape %vsum [[0, 1]] output_shape [%rows, 1] : tensor<?xf32> into tensor<?x1xf32>
+  %var = arith.divf %vsumk, %nt : tensor<?x1xf32>
+  %eps = arith.constant 1.0e-5 : f32
+  %epst = linalg.fill ins(%eps : f32) outs(%ek : tensor<?x1xf32>) -> tensor<?x1xf32>
+  %shifted = arith.addf %var, %epst : tensor<?x1xf32>
+  %inv = math.rsqrt %shifted : tensor<?x1xf32>
+  %nrm = linalg.generic {indexing_maps = [#id, #keep, #id], iterator_types = ["parallel", "parallel"]} ins(%d, %inv : tensor<?x8xf32>, tensor<?x1xf32>) outs(%e : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %r: f32, %o: f32):
+    %m = arith.mulf %a, %r : f32
+    linalg.yield %m : f32
+  } -> tensor<?x8xf32>
+  %scaled = linalg.generic {indexing_maps = [#id, #feature, #id], iterator_types = ["parallel", "parallel"]} ins(%nrm, %g : tensor<?x8xf32>, tensor<1x8xf32>) outs(%e : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %w: f32, %o: f32):
+    %m = arith.mulf %a, %w : f32
+    linalg.yield %m : f32
+  } -> tensor<?x8xf32>
+  %y = linalg.generic {indexing_maps = [#id, #feature, #id], iterator_types = ["parallel", "parallel"]} ins(%scaled, %b : tensor<?x8xf32>, tensor<1x8xf32>) outs(%e : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %w: f32, %o: f32):
+    %m = arith.addf %a, %w : f32
+    linalg.yield %m : f32
+  } -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}

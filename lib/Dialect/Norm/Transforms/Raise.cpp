@@ -41,6 +41,13 @@ using namespace mlir::norm;
 using namespace mlir::norm::raise;
 
 namespace {
+/// A scale or bias, and the type the op takes it in (without the unit dims
+/// broadcast over the rows that it may have).
+struct Parameter {
+  Value value;
+  RankedTensorType type;
+};
+
 /// A normalization found in decomposed IR.
 struct NormMatch {
   /// x, before its extension to the compute type.
@@ -48,7 +55,7 @@ struct NormMatch {
   FloatType computeType;
   SmallVector<int64_t> axes;
   double epsilon = 0.0;
-  Value scale, bias;
+  Parameter scale, bias;
   /// The subtracted mean (LayerNorm) and the rsqrt (when written as one):
   /// the values the op's statistics equal.
   Value mean, inverseRoot;
@@ -94,7 +101,8 @@ private:
   FailureOr<Term> matchEpsilon(Term shifted);
   FailureOr<Value> matchMean(Term mean);
   FailureOr<Value> matchSquare(Value square);
-  LogicalResult checkParameter(Value &param) const;
+  LogicalResult checkParameter(const Term &term, Value &param,
+                               RankedTensorType &type) const;
   LogicalResult checkTypes();
   LogicalResult checkUses();
   bool isStatistic(Operation *op) const;
@@ -346,30 +354,40 @@ FailureOr<Value> NormMatcher::matchSquare(Value square) {
   return fail("the mean is not of a square");
 }
 
-/// A scale or bias: one dim per normalized axis, in order, possibly extended
-/// to the compute type (which the op does itself).
-LogicalResult NormMatcher::checkParameter(Value &param) const {
-  param = stripExtension(param);
-  auto type = cast<RankedTensorType>(param.getType());
-  for (auto [dim, axis] : llvm::zip(type.getShape(), result.axes))
-    if (!ShapedType::isDynamic(dim) && !ShapedType::isDynamic(shape[axis]) &&
-        dim != shape[axis])
+/// A scale or bias: one dim per normalized axis, in order, and unit dims
+/// broadcast over the rows (which the rewrite collapses), possibly extended to
+/// the compute type (which the op does itself). Sets `param` to the value and
+/// `type` to the type the op takes.
+LogicalResult NormMatcher::checkParameter(const Term &term, Value &param,
+                                          RankedTensorType &type) const {
+  param = stripExtension(term.value);
+  auto paramType = cast<RankedTensorType>(param.getType());
+  SmallVector<int64_t> featureDims, featureShape;
+  for (auto [dim, size] : llvm::zip(term.dims, paramType.getShape())) {
+    if (dim < 0) {
+      if (size != 1)
+        return failure();
+      continue;
+    }
+    if (!ShapedType::isDynamic(size) && !ShapedType::isDynamic(shape[dim]) &&
+        size != shape[dim])
       return failure();
-  return success();
+    featureDims.push_back(dim);
+    featureShape.push_back(size);
+  }
+  type = paramType.clone(featureShape);
+  if (type != paramType &&
+      !getReassociationIndicesForCollapse(paramType.getShape(), featureShape))
+    return failure();
+  return success(featureDims == result.axes);
 }
 
 LogicalResult NormMatcher::checkTypes() {
-  for (auto [term, param] :
-       {std::pair(scale, &result.scale), std::pair(bias, &result.bias)}) {
-    if (!term)
-      continue;
-    if (term->dims != ArrayRef(result.axes))
-      return fail("the scale or bias is not per feature of the normalized "
-                  "axes");
-    *param = term->value;
-    if (failed(checkParameter(*param)))
-      return fail("the scale or bias does not match the normalized dims");
-  }
+  if ((scale &&
+       failed(checkParameter(*scale, result.scale.value, result.scale.type))) ||
+      (bias &&
+       failed(checkParameter(*bias, result.bias.value, result.bias.type))))
+    return fail("the scale or bias is not per feature of the normalized axes");
 
   auto inputType = cast<RankedTensorType>(result.input.getType());
   Type elementType = inputType.getElementType();
@@ -448,8 +466,8 @@ template <typename NormOpTy> struct RaiseNormalization : public RewritePattern {
         getDefaultComputeType(getElementTypeOrSelf(match->input.getType()));
     auto norm = NormOpTy::create(
         rewriter, op->getLoc(), match->input, match->axes, match->epsilon,
-        match->scale, match->bias, /*featureEpsilon=*/Value(),
-        match->withStatistics,
+        reshape(rewriter, match->scale), reshape(rewriter, match->bias),
+        /*featureEpsilon=*/Value(), match->withStatistics,
         match->computeType == defaultType ? FloatType() : match->computeType);
     if (match->withStatistics) {
       // inv_rms, or mean and inv_std.
@@ -464,6 +482,18 @@ template <typename NormOpTy> struct RaiseNormalization : public RewritePattern {
                             << " ops raised to " << norm << "\n");
     rewriter.replaceOp(op, norm.getOutput());
     return success();
+  }
+
+  /// `param` in the type the op takes, its unit row dims collapsed.
+  static Value reshape(PatternRewriter &rewriter, const Parameter &param) {
+    if (!param.value || param.value.getType() == param.type)
+      return param.value;
+    auto type = cast<RankedTensorType>(param.value.getType());
+    std::optional<SmallVector<ReassociationIndices>> groups =
+        getReassociationIndicesForCollapse(type.getShape(),
+                                           param.type.getShape());
+    return tensor::CollapseShapeOp::create(rewriter, param.value.getLoc(),
+                                           param.type, param.value, *groups);
   }
 
   /// Replaces the uses of `value` outside the normalization by `statistic`,

@@ -104,8 +104,9 @@ def NormRaise : Pass<"norm-raise"> {
       it is not the default for the input.
     - `scale` and `bias` are tensors with one dim per normalized axis, in
       order, broadcast over the rows (possibly `arith.extf` to the compute
-      type, which the op does itself). A multiply or add that is not one
-      stays outside the raised op.
+      type, which the op does itself); unit dims broadcast over the rows
+      (a `[1, D]` scale) are collapsed with `tensor.collapse_shape`. A
+      multiply or add that is not one stays outside the raised op.
     - Where the subtracted mean or the `rsqrt` (written as one) is also used
       elsewhere, the op returns its statistics (`mean`, `inv_std` or
       `inv_rms`, which are those values) and they replace those uses,
