@@ -453,3 +453,31 @@ func.func @reduced_dim_kept(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = arith.mulf %x, %rb : tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// The result is truncated toward zero; the op rounds to nearest even.
+// CHECK-LABEL: func.func @truncf_toward_zero(
+//   CHECK-NOT:   norm.
+func.func @truncf_toward_zero(%x: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<4xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %xf = arith.extf %x : tensor<4x8xbf16> to tensor<4x8xf32>
+  %sq = arith.mulf %xf, %xf : tensor<4x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.reduce ins(%sq : tensor<4x8xf32>) outs(%init : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %inv_n = arith.constant dense<1.250000e-01> : tensor<4xf32>
+  %eps = arith.constant dense<1.0e-6> : tensor<4xf32>
+  %mean = arith.mulf %sum, %inv_n : tensor<4xf32>
+  %shifted = arith.addf %mean, %eps : tensor<4xf32>
+  %r = math.rsqrt %shifted : tensor<4xf32>
+  %rb = linalg.broadcast ins(%r : tensor<4xf32>) outs(%e : tensor<4x8xf32>) dimensions = [1]
+  %n = arith.mulf %xf, %rb : tensor<4x8xf32>
+  %y = arith.truncf %n toward_zero : tensor<4x8xf32> to tensor<4x8xbf16>
+  return %y : tensor<4x8xbf16>
+}

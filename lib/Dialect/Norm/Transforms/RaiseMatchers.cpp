@@ -41,7 +41,13 @@ std::optional<ElementwiseKind> getKind(Operation *op) {
       .Case([](math::PowFOp) { return ElementwiseKind::Pow; })
       .Case([](math::FPowIOp) { return ElementwiseKind::Pow; })
       .Case([](arith::ExtFOp) { return ElementwiseKind::ExtF; })
-      .Case([](arith::TruncFOp) { return ElementwiseKind::TruncF; })
+      .Case([](arith::TruncFOp op) -> std::optional<ElementwiseKind> {
+        // The norm ops round their result to nearest, ties to even.
+        arith::RoundingModeAttr mode = op.getRoundingmodeAttr();
+        if (mode && mode.getValue() != arith::RoundingMode::to_nearest_even)
+          return std::nullopt;
+        return ElementwiseKind::TruncF;
+      })
       .Default([](Operation *) { return std::nullopt; });
 }
 
@@ -98,8 +104,8 @@ std::optional<Term> getOperandTerm(linalg::LinalgOp op, OpOperand &operand,
   return term;
 }
 
-/// A linalg op with all-parallel loops, one init that the payload does not
-/// read and a permutation as the init's map.
+/// A linalg op with all-parallel loops and one init that the payload does
+/// not read (it only gives the result's shape).
 bool isElementwiseLinalg(linalg::LinalgOp op) {
   return op && op.getNumDpsInits() == 1 && op->getNumResults() == 1 &&
          op.getNumLoops() == op.getNumParallelLoops() &&
