@@ -115,8 +115,12 @@ def NormRaise : Pass<"norm-raise"> {
       follows), only the larger one is raised. LayerNorm is tried first:
       `x - mean(x)` normalized by its own RMS is also an RMSNorm.
 
-    Only exact rewrites are made (up to the order of the sums' additions);
-    these are left alone:
+    Only exact rewrites are made, up to the order of the sums' additions and
+    the last rounding of `x / sqrt(.)` against `x * rsqrt(.)`. One deviation
+    is deliberate: where the decomposed sum of squares overflows (a row it
+    turns into zeros or NaN), the op's lowering rescales the row and returns
+    it normalized, which is what the decomposed form means. These are left
+    alone:
 
     - no `eps`, or `eps` below the smallest normal number of the compute
       type: the op's `max(., tiny)` clamp would turn the decomposed form's
