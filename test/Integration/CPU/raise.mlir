@@ -15,6 +15,9 @@
 // RAISED-LABEL: func.func @rms_bf16(
 //       RAISED:   norm.rms_norm
 //   RAISED-NOT:   linalg.reduce
+// RAISED-LABEL: func.func @rms_div_dynamic(
+//       RAISED:   norm.rms_norm
+//   RAISED-NOT:   linalg.reduce
 // RAISED-LABEL: func.func @ln_two_axes_statistics(
 //       RAISED:   norm.layer_norm
 //   RAISED-NOT:   linalg.reduce
@@ -25,6 +28,8 @@
 // RUN: norm-opt %s --norm-raise --convert-elementwise-to-linalg | norm-runner - -e ln_onnx --random-inputs --seed 7 --compare %t.ln.npy | FileCheck %s --check-prefix=F32
 // RUN: norm-opt %s --convert-elementwise-to-linalg | norm-runner - -e ln_two_axes_statistics --random-inputs --seed 7 --output %t.y.npy --output %t.mean.npy --output %t.inv.npy
 // RUN: norm-opt %s --norm-raise --convert-elementwise-to-linalg | norm-runner - -e ln_two_axes_statistics --random-inputs --seed 7 --compare %t.y.npy --compare %t.mean.npy --compare %t.inv.npy | FileCheck %s --check-prefixes=F32,STATS
+// RUN: norm-opt %s --convert-elementwise-to-linalg | norm-runner - -e rms_div_dynamic --random-inputs --seed 7 --shape=0=33x64 --output %t.div.npy
+// RUN: norm-opt %s --norm-raise --convert-elementwise-to-linalg | norm-runner - -e rms_div_dynamic --random-inputs --seed 7 --shape=0=33x64 --compare %t.div.npy | FileCheck %s --check-prefix=F32
 // F32: result #0: relative difference to {{.*}}: {{(0\.000e\+00|[0-9]\.[0-9]+e-(0[6-9]|[1-9][0-9]))}} (
 // STATS: result #1: relative difference to {{.*}}: {{(0\.000e\+00|[0-9]\.[0-9]+e-(0[6-9]|[1-9][0-9]))}} (
 // STATS: result #2: relative difference to {{.*}}: {{(0\.000e\+00|[0-9]\.[0-9]+e-(0[6-9]|[1-9][0-9]))}} (
@@ -183,6 +188,33 @@ func.func @rms_bf16(%x: tensor<32x128xbf16>, %g: tensor<128xbf16>) -> tensor<32x
   %s = arith.mulf %n, %gb : tensor<32x128xf32>
   %y = arith.truncf %s : tensor<32x128xf32> to tensor<32x128xbf16>
   return %y : tensor<32x128xbf16>
+}
+
+// x / sqrt(mean(x^2) + eps) on rows of a dynamic count: the op multiplies by
+// rsqrt instead (a last-bit difference).
+func.func @rms_div_dynamic(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = arith.constant 64.0 : f32
+  %eps = arith.constant 1.0e-5 : f32
+  %rows = tensor.dim %x, %c0 : tensor<?x64xf32>
+  %e = tensor.empty(%rows) : tensor<?x64xf32>
+  %er = tensor.empty(%rows) : tensor<?xf32>
+  %sq = arith.mulf %x, %x : tensor<?x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%er : tensor<?xf32>) -> tensor<?xf32>
+  %sum = linalg.reduce ins(%sq : tensor<?x64xf32>) outs(%init : tensor<?xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %nt = linalg.fill ins(%n : f32) outs(%er : tensor<?xf32>) -> tensor<?xf32>
+  %epst = linalg.fill ins(%eps : f32) outs(%er : tensor<?xf32>) -> tensor<?xf32>
+  %mean = arith.divf %sum, %nt : tensor<?xf32>
+  %shifted = arith.addf %mean, %epst : tensor<?xf32>
+  %root = math.sqrt %shifted : tensor<?xf32>
+  %b = linalg.broadcast ins(%root : tensor<?xf32>) outs(%e : tensor<?x64xf32>) dimensions = [1]
+  %y = arith.divf %x, %b : tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
 }
 
 // Normalizes dims 1 and 2; the mean and the inverse std are returned too.
