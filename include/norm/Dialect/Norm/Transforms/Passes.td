@@ -94,8 +94,9 @@ def NormRaise : Pass<"norm-raise"> {
       whose payload adds the element to the accumulator, over a
       zero-filled init. Its reduced dims (contiguous or not) become `axes`.
     - `N` must be the product of the reduced dims, which must be static:
-      `1/N` rounded to the arithmetic's type, or `N`. Dynamic reduced dims
-      (a mean over `tensor.dim` counts) are not raised.
+      `1/N` rounded to the arithmetic's type, or `N`, as a constant (run
+      `canonicalize` first where it is computed from constants). Dynamic
+      reduced dims (a mean over `tensor.dim` counts) are not raised.
     - `eps` is the added constant, converted exactly to the f64 `epsilon`.
     - The compute type is the arithmetic's type. With `x = arith.extf(in)`
       and `y = arith.truncf(...)` back to `in`'s type, the op normalizes `in`
@@ -132,7 +133,8 @@ def NormRaise : Pass<"norm-raise"> {
     - a scale applied after `arith.truncf` (as in Hugging Face's
       `LlamaRMSNorm`, which rounds twice: the op rounds once): the
       normalization up to the truncf is raised, the scale stays;
-    - a result in another type than the input (a cast missing on one side);
+    - a result in another type than the input (a cast missing on one side),
+      or truncated with another rounding mode than to nearest even;
     - any other intermediate value (the mean square, the variance, the
       centered tensor, `1 / sqrt`) used outside the normalization: the
       rewrite would compute it twice. The input's `arith.extf` may be
