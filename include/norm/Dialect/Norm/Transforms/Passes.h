@@ -45,6 +45,10 @@ LogicalResult setNormKind(Operation *root, StringRef kind);
 /// Adds the patterns of norm-trailing-axes.
 void populateNormTrailingAxesPatterns(RewritePatternSet &patterns);
 
+/// Adds the patterns of norm-raise: decomposed RMSNorm and LayerNorm to
+/// norm.rms_norm and norm.layer_norm.
+void populateNormRaisePatterns(RewritePatternSet &patterns);
+
 } // namespace mlir::norm
 
 #endif // NORM_DIALECT_NORM_TRANSFORMS_PASSES_H

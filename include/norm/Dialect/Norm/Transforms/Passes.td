@@ -91,4 +91,87 @@ def NormTrailingAxes : Pass<"norm-trailing-axes"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def NormRaise : Pass<"norm-raise"> {
+  let summary = "Raise normalizations written out in linalg/arith/math to norm ops";
+  let description = [{
+    Finds RMSNorm and LayerNorm written out elementwise, as ONNX export of
+    opsets before 17, torch-mlir and hand-written IR produce them, and
+    replaces each with `norm.rms_norm` or `norm.layer_norm`, so that they get
+    the norm kernels. The match starts at the op that ends the normalization
+    and walks operands (use-def structure, not op order):
+
+    ```
+    y    = [truncf] ([core * scale] [+ bias])
+    core = X * rsqrt(M + eps) | X * (1 / sqrt(M + eps)) | X / sqrt(M + eps)
+    RMS:   X = x,              M = mean_A(X^2)
+    LN:    X = x - mean_A(x),  M = mean_A(X^2)
+    mean_A(t) = sum_A(t) * (1/N) | sum_A(t) / N
+    ```
+
+    - An elementwise step may be a `linalg.generic` (parallel loops, a
+      payload of one arith/math op and the constants it uses), a named op
+      (`linalg.add`, `sub`, `mul`, `div`, `sqrt`, `rsqrt`, `reciprocal`,
+      `square`, `powf`, `linalg.elementwise`) or arith/math on tensors.
+      Constants are scalars in or captured by the payload, splat
+      `arith.constant` tensors or `linalg.fill` results. The square is
+      `t * t`, `math.powf(t, 2.0)` or `math.fpowi(t, 2)`.
+    - A per-row statistic is broadcast over the row through the consumer's
+      indexing maps, `linalg.broadcast` (or a copying generic) or
+      `tensor.expand_shape` of a reduction without kept dims (keepdims).
+    - A sum is a `linalg.generic` with reduction loops or a `linalg.reduce`,
+      whose payload adds the element to the accumulator, over a
+      zero-filled init. Its reduced dims (contiguous or not) become `axes`.
+    - `N` must be the product of the reduced dims, which must be static:
+      `1/N` rounded to the arithmetic's type, or `N`, as a constant (run
+      `canonicalize` first where it is computed from constants). Dynamic
+      reduced dims (a mean over `tensor.dim` counts) are not raised.
+    - `eps` is the added constant, converted exactly to the f64 `epsilon`.
+    - The compute type is the arithmetic's type. With `x = arith.extf(in)`
+      and `y = arith.truncf(...)` back to `in`'s type, the op normalizes `in`
+      computing in the extension's type; without casts, in `x`'s type (an
+      f16 or bf16 op gets `compute_type`). `compute_type` is set only when
+      it is not the default for the input.
+    - `scale` and `bias` are tensors with one dim per normalized axis, in
+      order, broadcast over the rows (possibly `arith.extf` to the compute
+      type, which the op does itself); unit dims broadcast over the rows
+      (a `[1, D]` scale) are collapsed with `tensor.collapse_shape`. A
+      multiply or add that is not one stays outside the raised op.
+    - Where the subtracted mean or the `rsqrt` (written as one) is also used
+      elsewhere, the op returns its statistics (`mean`, `inv_std` or
+      `inv_rms`, which are those values) and they replace those uses,
+      through `tensor.collapse_shape` when the value has no unit axes.
+    - When a match ends inside a larger one (a scale, bias or truncf
+      follows), only the larger one is raised. LayerNorm is tried first:
+      `x - mean(x)` normalized by its own RMS is also an RMSNorm.
+
+    Only exact rewrites are made, up to the order of the sums' additions and
+    the last rounding of `x / sqrt(.)` against `x * rsqrt(.)`. One deviation
+    is deliberate: where the decomposed sum of squares overflows (a row it
+    turns into zeros or NaN), the op's lowering rescales the row and returns
+    it normalized, which is what the decomposed form means. These are left
+    alone:
+
+    - no `eps`, or `eps` below the smallest normal number of the compute
+      type: the op's `max(., tiny)` clamp would turn the decomposed form's
+      NaN for a zero row into zeros;
+    - a statistic broadcast along other dims than the ones reduced, sums
+      over different dims, a mean over another count than `N`;
+    - a variance not taken about the subtracted mean, and `E[x^2] - E[x]^2`
+      (the variance mathematically, not numerically);
+    - a scale applied after `arith.truncf` (as in Hugging Face's
+      `LlamaRMSNorm`, which rounds twice: the op rounds once): the
+      normalization up to the truncf is raised, the scale stays;
+    - a result in another type than the input (a cast missing on one side),
+      or truncated with another rounding mode than to nearest even;
+    - any other intermediate value (the mean square, the variance, the
+      centered tensor, `1 / sqrt`) used outside the normalization: the
+      rewrite would compute it twice. The input's `arith.extf` may be
+      shared.
+    - payloads of several ops (fused elementwise generics), sums with a
+      nonzero init, `tensor.collapse_shape` squeezes between the steps.
+  }];
+  let dependentDialects = ["::mlir::norm::NormDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // NORM_DIALECT_NORM_TRANSFORMS_PASSES_TD
