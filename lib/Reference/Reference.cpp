@@ -192,6 +192,26 @@ struct RowLayout {
     }
   }
 };
+/// The scale factor: `scale`, or 1 + scale with `scale_offset`.
+double scaleFactor(double scale, const NormOptions &options) {
+  return options.scaleOffset ? 1.0 + scale : scale;
+}
+
+/// xhat [* factor] [+ bias] (absent parameters null), each operation
+/// rounded to the input type with llama casting.
+double affine(double xhat, const double *scale, const double *bias,
+              const NormOptions &options) {
+  auto round = [&](double value) {
+    bool rounds = options.casting == Casting::Llama && options.roundToInput;
+    return rounds ? options.roundToInput(value) : value;
+  };
+  double y = round(xhat);
+  if (scale)
+    y = round(y * round(scaleFactor(*scale, options)));
+  if (bias)
+    y = round(y + round(*bias));
+  return y;
+}
 } // namespace
 
 NormResult norm::reference::normalize(const Tensor &input,
@@ -234,12 +254,9 @@ NormResult norm::reference::normalize(const Tensor &input,
               ? inverseRoot(moment, featureEps->data[layout.featureEpsilon[f]])
               : rowInv;
       int64_t offset = base + layout.input[f];
-      double value = (x[offset] - mean) * inv;
-      if (scale)
-        value *= scale->data[layout.scale[f]];
-      if (bias)
-        value += bias->data[layout.bias[f]];
-      y[offset] = value;
+      y[offset] = affine((x[offset] - mean) * inv,
+                         scale ? &scale->data[layout.scale[f]] : nullptr,
+                         bias ? &bias->data[layout.bias[f]] : nullptr, options);
     }
   });
   return result;
@@ -289,7 +306,8 @@ GradResult norm::reference::normalizeGrad(const Tensor &input,
       r[f] = 1.0 / std::sqrt(std::max(moment + eps, options.tiny));
       w[f] = clamped ? 0.0 : r[f] * r[f];
       xhat[f] = (x[offset] - mean) * r[f];
-      g[f] = dy[offset] * (scale ? scale->data[layout.scale[f]] : 1.0);
+      g[f] = dy[offset] *
+             (scale ? scaleFactor(scale->data[layout.scale[f]], options) : 1.0);
       sumGR += g[f] * r[f];
       sumGXhatW += g[f] * xhat[f] * w[f];
     }

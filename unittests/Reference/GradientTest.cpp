@@ -34,6 +34,7 @@ struct Case {
   Shape shape, axes;
   Shape scaleShape, biasShape, epsShape; // empty: absent
   double epsilon;
+  bool scaleOffset = false;
 };
 
 /// L(x, params) = sum(dy * normalize(x, params)).
@@ -79,6 +80,7 @@ void checkCase(const Case &c, unsigned seed) {
   options.axes = c.axes;
   options.epsilon = c.epsilon;
   options.tiny = 1e-300;
+  options.scaleOffset = c.scaleOffset;
   if (!c.scaleShape.empty())
     options.scale = &scale;
   if (!c.biasShape.empty())
@@ -115,6 +117,29 @@ TEST_P(GradientTest, LeadingAxis) {
 TEST_P(GradientTest, FeatureEpsilon) {
   checkCase({GetParam(), {3, 6}, {-1}, {6}, {6}, {6}, 0.0}, 5);
   checkCase({GetParam(), {2, 2, 3}, {1, 2}, {}, {}, {1, 3}, 0.0}, 6);
+}
+
+// g = dy * (1 + scale); dscale is still the sum of dy * xhat.
+TEST_P(GradientTest, ScaleOffset) {
+  checkCase({GetParam(), {3, 7}, {-1}, {7}, {7}, {}, 1e-3, true}, 8);
+  checkCase({GetParam(), {2, 3, 4}, {1, 2}, {3, 1}, {}, {}, 1e-2, true}, 9);
+}
+
+// The casting modes round the forward only: the gradient of a llama
+// forward is that of its compute form.
+TEST_P(GradientTest, CastingDoesNotChangeTheGradient) {
+  std::mt19937 gen(10);
+  Tensor x = random({3, 8}, gen), dy = random({3, 8}, gen);
+  Tensor scale = random({8}, gen);
+  NormOptions options;
+  options.kind = GetParam();
+  options.scale = &scale;
+  GradResult plain = normalizeGrad(x, dy, options);
+  options.casting = Casting::Llama;
+  options.roundToInput = roundToBF16;
+  GradResult llama = normalizeGrad(x, dy, options);
+  EXPECT_EQ(plain.inputGrad.data, llama.inputGrad.data);
+  EXPECT_EQ(plain.scaleGrad.data, llama.scaleGrad.data);
 }
 
 TEST_P(GradientTest, NoParameters) {

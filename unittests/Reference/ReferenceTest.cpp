@@ -243,6 +243,50 @@ TEST(Reference, BroadcastScale) {
     EXPECT_DOUBLE_EQ(s.output.data[i], -1.5 * plain.output.data[i]);
 }
 
+TEST(Reference, ScaleOffset) {
+  // All ones: rms 1, y = (1 + scale[i]) + bias.
+  Tensor scale{{4}, {0.5, -1, 0, 2}}, bias{{1}, {0.25}};
+  NormOptions options = rms();
+  options.scale = &scale;
+  options.bias = &bias;
+  options.scaleOffset = true;
+  NormResult r = normalize({{4}, {1, 1, 1, 1}}, options);
+  expectNear(r.output.data, {1.75, 0.25, 1.25, 3.25});
+}
+
+// RMSNorm of [1, 2, 3, 4] (xhat = k / sqrt(7.5) = 0.36514837 k) with scale
+// 1.09375 in bf16 (ulp 2^-9 below 0.5). compute rounds xhat * 1.09375 =
+// 0.39938103 = 204.48 ulps once, to 204 ulps = 0.3984375. llama first rounds
+// xhat = 186.96 ulps to 187 ulps = 0.365234375, whose product
+// 0.39947510 = 204.53 ulps rounds to 205 ulps = 0.400390625: one ulp apart.
+TEST(Reference, LlamaCastingRoundsBeforeTheScale) {
+  Tensor x{{4}, {1, 2, 3, 4}}, scale{{1}, {1.09375}};
+  NormOptions options = rms();
+  options.scale = &scale;
+  NormResult compute = normalize(x, options);
+  std::vector<double> rounded;
+  for (double y : compute.output.data)
+    rounded.push_back(roundToBF16(y));
+  EXPECT_EQ(rounded,
+            (std::vector<double>{0.3984375, 0.796875, 1.1953125, 1.59375}));
+
+  options.casting = Casting::Llama;
+  options.roundToInput = roundToBF16;
+  NormResult llama = normalize(x, options);
+  EXPECT_EQ(llama.output.data, (std::vector<double>{0.400390625, 0.80078125,
+                                                    1.1953125, 1.6015625}));
+  // The statistics do not depend on the casting.
+  EXPECT_EQ(llama.invStd.data, compute.invStd.data);
+
+  // gemma is compute's arithmetic; without a rounding function (an input of
+  // the compute type) llama is too.
+  options.casting = Casting::Gemma;
+  EXPECT_EQ(normalize(x, options).output.data, compute.output.data);
+  options.casting = Casting::Llama;
+  options.roundToInput = nullptr;
+  EXPECT_EQ(normalize(x, options).output.data, compute.output.data);
+}
+
 TEST(Reference, PerFeatureEpsilon) {
   // mean square of [1, -1] is 1: feature 0 uses rsqrt(1 + 0), feature 1
   // rsqrt(1 + 3) = 1 / 2.

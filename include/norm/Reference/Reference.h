@@ -25,6 +25,10 @@ struct Tensor {
 
 enum class NormKind { RMS, Layer };
 
+/// The ops' `casting`: where the affine transform is rounded to the input
+/// type (see NormOptions::roundToInput).
+enum class Casting { Compute, Llama, Gemma };
+
 struct NormOptions {
   NormKind kind = NormKind::RMS;
   /// Normalized axes, any order; negative values count from the end.
@@ -39,6 +43,16 @@ struct NormOptions {
   const Tensor *scale = nullptr;
   const Tensor *bias = nullptr;
   const Tensor *featureEpsilon = nullptr;
+  /// The ops' `scale_offset`: the scale factor is 1 + scale (Gemma).
+  bool scaleOffset = false;
+  /// With Casting::Llama, the normalized value, the scale factor, the bias,
+  /// the product and the sum are each rounded by `roundToInput` (the input
+  /// type's rounding, e.g. roundToBF16; nullptr: the input is of the compute
+  /// type, no rounding). Compute and Gemma are the same arithmetic, in
+  /// float64. The gradient ignores the casting (its roundings are taken as
+  /// the identity).
+  Casting casting = Casting::Compute;
+  double (*roundToInput)(double) = nullptr;
 };
 
 struct NormResult {

@@ -31,7 +31,7 @@ struct Element {
   Value d;    // x - mean (centered), x
   Value r;    // the inverse root of the element's row (and feature)
   Value xhat; // d * r
-  Value g;    // dy * scale, dy
+  Value g;    // dy * scale factor (scale, or 1 + scale), dy
   /// sum_grad's element (fused residual ops' dx), or null.
   Value addend;
   /// Whether the clamp of the inverse root is inactive (i1): the moment
@@ -299,7 +299,10 @@ private:
                                                rowArgs[factorIndex() + 1])
                      : factor;
     e.xhat = mul(nb, nloc, e.d, e.r);
-    e.g = paramArgs[0] ? mul(nb, nloc, e.dy, paramArgs[0]) : e.dy;
+    e.g = paramArgs[0]
+              ? mul(nb, nloc, e.dy,
+                    createScaleFactor(nb, nloc, paramArgs[0], scaleOffset))
+              : e.dy;
     e.active = arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OLT, e.r,
                                      maxInverseRoot);
     return e;

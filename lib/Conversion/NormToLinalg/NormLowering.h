@@ -66,7 +66,8 @@ public:
         inputType(op.getInputType()),
         elementType(cast<FloatType>(inputType.getElementType())),
         computeType(op.getEffectiveComputeType()), axes(op.getCanonicalAxes()),
-        keptDims(op.getKeptDims()), overflowGuard(overflowGuard) {
+        keptDims(op.getKeptDims()), scaleOffset(op.getScaleOffset()),
+        overflowGuard(overflowGuard) {
     MLIRContext *ctx = b.getContext();
     identityMap = b.getMultiDimIdentityMap(inputType.getRank());
     SmallVector<AffineExpr> rowExprs;
@@ -105,10 +106,11 @@ public:
                    });
   }
 
-  /// The output: (x [- mean]) * inv [* scale] [+ bias] in the compute type,
-  /// converted back to the input element type.
+  /// The output: (x [- mean]) * inv, then the affine transform
+  /// (createAffine: rounded to `roundingType` where set), converted back to
+  /// the input element type.
   Value normalize(const RowMoments &moments, Value factor,
-                  std::array<Value, 3> params) {
+                  std::array<Value, 3> params, FloatType roundingType) {
     bool perFeature = static_cast<bool>(params[2]);
     // Per-row block arguments: [mean], factor, [scale].
     SmallVector<Value> rowValues;
@@ -127,12 +129,10 @@ public:
                                nb, nloc, inv, paramArgs[2], rowArgs.back());
                          if (moments.mean)
                            x = arith::SubFOp::create(nb, nloc, x, rowArgs[0]);
-                         Value y = arith::MulFOp::create(nb, nloc, x, inv);
-                         if (paramArgs[0])
-                           y = arith::MulFOp::create(nb, nloc, y, paramArgs[0]);
-                         if (paramArgs[1])
-                           y = arith::AddFOp::create(nb, nloc, y, paramArgs[1]);
-                         return y;
+                         Value xhat = arith::MulFOp::create(nb, nloc, x, inv);
+                         return createAffine(nb, nloc, xhat, paramArgs[0],
+                                             paramArgs[1], scaleOffset,
+                                             roundingType);
                        });
   }
 
@@ -442,6 +442,8 @@ protected:
   FloatType computeType;
   SmallVector<int64_t> axes;
   SmallVector<int64_t> keptDims;
+  /// Whether the scale factor is 1 + scale.
+  bool scaleOffset;
   SmallVector<OpFoldResult> inputSizes;
   AffineMap identityMap;
   AffineMap rowMap;

@@ -63,8 +63,8 @@ struct NormalizationOpLowering
     bool perFeature = static_cast<bool>(op.getFeatureEpsilon());
     Value factor = lowering.rowFactor(
         moments, op.getEpsilon().convertToDouble(), perFeature);
-    SmallVector<Value> results = {
-        lowering.normalize(moments, factor, op.getParameters())};
+    SmallVector<Value> results = {lowering.normalize(
+        moments, factor, op.getParameters(), op.getAffineRoundingType())};
     if (sum)
       results.push_back(sum);
     if (!op.getStatistics().empty()) {

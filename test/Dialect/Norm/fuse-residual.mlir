@@ -120,3 +120,16 @@ func.func @not_residual_adds(%x: tensor<4x32xf32>, %f: tensor<4x32xf32>, %b: ten
   %y4 = norm.layer_norm %s4 : tensor<4x32xf32> -> tensor<4x32xf32>
   return %y1, %y3, %y4 : tensor<4x32xf32>, tensor<4x32xf32>, tensor<4x32xf32>
 }
+
+// -----
+
+// The variants carry over to the fused op.
+// CHECK-LABEL: func @variants
+// CHECK-SAME: (%[[X:.*]]: tensor<4x64xbf16>, %[[F:.*]]: tensor<4x64xbf16>, %[[G:.*]]: tensor<64xbf16>)
+// CHECK: %[[Y:.*]], %[[S:.*]] = norm.add_rms_norm %[[X]], %[[F]] scale(%[[G]] : tensor<64xbf16>) {casting = #norm.casting<llama>, scale_offset} : tensor<4x64xbf16> -> tensor<4x64xbf16>, tensor<4x64xbf16>
+// CHECK: return %[[Y]], %[[S]]
+func.func @variants(%x: tensor<4x64xbf16>, %f: tensor<4x64xbf16>, %g: tensor<64xbf16>) -> (tensor<4x64xbf16>, tensor<4x64xbf16>) {
+  %s = arith.addf %f, %x : tensor<4x64xbf16>
+  %y = norm.rms_norm %s scale(%g : tensor<64xbf16>) {scale_offset, casting = #norm.casting<llama>} : tensor<4x64xbf16> -> tensor<4x64xbf16>
+  return %y, %s : tensor<4x64xbf16>, tensor<4x64xbf16>
+}

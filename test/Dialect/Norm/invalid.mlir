@@ -303,3 +303,29 @@ func.func @residual_grad_type(%dy: tensor<4x8xf32>, %s: tensor<4x8xf32>) -> (ten
   %dx, %dr = "norm.add_layer_norm_grad"(%dy, %s) <{operandSegmentSizes = array<i32: 1, 0, 1, 0, 0, 0, 0>}> : (tensor<4x8xf32>, tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf16>)
   return %dx, %dr : tensor<4x8xf32>, tensor<4x8xf16>
 }
+
+// -----
+
+func.func @scale_offset_without_scale(%x: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
+  // expected-error @+1 {{'norm.rms_norm' op expects a 'scale' operand with 'scale_offset' (the scale factor is 1 + scale)}}
+  %y = norm.rms_norm %x {scale_offset} : tensor<4x8xbf16> -> tensor<4x8xbf16>
+  return %y : tensor<4x8xbf16>
+}
+
+// -----
+
+func.func @grad_scale_offset_without_scale(%dy: tensor<4x8xf32>, %s: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  // expected-error @+1 {{'norm.add_layer_norm_grad' op expects a 'scale' operand with 'scale_offset' (the scale factor is 1 + scale)}}
+  %dx, %dr = norm.add_layer_norm_grad %dy, %s {scale_offset} : tensor<4x8xf32> -> tensor<4x8xf32>, tensor<4x8xf32>
+  return %dx, %dr : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+func.func @unknown_casting(%x: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
+  // expected-error @+2 {{expected ::mlir::norm::Casting to be one of: compute, llama, gemma}}
+  // expected-error @+1 {{failed to parse Norm_CastingAttr parameter 'value'}}
+  %y = norm.rms_norm %x {casting = #norm.casting<mistral>} : tensor<4x8xbf16> -> tensor<4x8xbf16>
+  return %y : tensor<4x8xbf16>
+}
+

@@ -121,3 +121,56 @@ func.func @add_layer_norm_grad_no_sum_grad(%dy: tensor<8x64xf16>, %s: tensor<8x6
   %dx, %dr = norm.add_layer_norm_grad %dy, %s statistics(%m, %i : tensor<8x1xf32>, tensor<8x1xf32>) : tensor<8x64xf16> -> tensor<8x64xf16>, tensor<8x64xf16>
   return %dx, %dr : tensor<8x64xf16>, tensor<8x64xf16>
 }
+
+// The variants: scale_offset on forward and gradient ops, casting on the
+// forward ops; the default casting is not printed.
+// CHECK-LABEL: func @rms_norm_scale_offset
+func.func @rms_norm_scale_offset(%x: tensor<?x2048xbf16>, %w: tensor<2048xbf16>) -> tensor<?x2048xbf16> {
+  // CHECK: norm.rms_norm %{{.*}} scale(%{{.*}} : tensor<2048xbf16>) {scale_offset} : tensor<?x2048xbf16> -> tensor<?x2048xbf16>
+  %y = norm.rms_norm %x scale(%w : tensor<2048xbf16>) {scale_offset, casting = #norm.casting<compute>} : tensor<?x2048xbf16> -> tensor<?x2048xbf16>
+  return %y : tensor<?x2048xbf16>
+}
+
+// CHECK-LABEL: func @layer_norm_llama
+func.func @layer_norm_llama(%x: tensor<8x64xf16>, %w: tensor<64xf16>, %b: tensor<64xf16>) -> tensor<8x64xf16> {
+  // CHECK: norm.layer_norm %{{.*}} scale(%{{.*}} : tensor<64xf16>) bias(%{{.*}} : tensor<64xf16>) {casting = #norm.casting<llama>} : tensor<8x64xf16> -> tensor<8x64xf16>
+  %y = norm.layer_norm %x scale(%w : tensor<64xf16>) bias(%b : tensor<64xf16>) {casting = #norm.casting<llama>} : tensor<8x64xf16> -> tensor<8x64xf16>
+  return %y : tensor<8x64xf16>
+}
+
+// CHECK-LABEL: func @add_rms_norm_gemma
+func.func @add_rms_norm_gemma(%x: tensor<8x64xbf16>, %r: tensor<8x64xbf16>, %w: tensor<64xf32>) -> (tensor<8x64xbf16>, tensor<8x64xbf16>) {
+  // CHECK: norm.add_rms_norm %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<64xf32>) {casting = #norm.casting<gemma>, scale_offset} : tensor<8x64xbf16> -> tensor<8x64xbf16>, tensor<8x64xbf16>
+  %y, %s = norm.add_rms_norm %x, %r scale(%w : tensor<64xf32>) {scale_offset, casting = #norm.casting<gemma>} : tensor<8x64xbf16> -> tensor<8x64xbf16>, tensor<8x64xbf16>
+  return %y, %s : tensor<8x64xbf16>, tensor<8x64xbf16>
+}
+
+// CHECK-LABEL: func @add_layer_norm_llama_statistics
+func.func @add_layer_norm_llama_statistics(%x: tensor<8x64xbf16>, %r: tensor<8x64xbf16>) -> (tensor<8x64xbf16>, tensor<8x64xbf16>, tensor<8x1xf32>, tensor<8x1xf32>) {
+  // CHECK: norm.add_layer_norm %{{.*}}, %{{.*}} {casting = #norm.casting<llama>} : tensor<8x64xbf16> -> tensor<8x64xbf16>, tensor<8x64xbf16>, tensor<8x1xf32>, tensor<8x1xf32>
+  %y, %s, %m, %i = norm.add_layer_norm %x, %r {casting = #norm.casting<llama>} : tensor<8x64xbf16> -> tensor<8x64xbf16>, tensor<8x64xbf16>, tensor<8x1xf32>, tensor<8x1xf32>
+  return %y, %s, %m, %i : tensor<8x64xbf16>, tensor<8x64xbf16>, tensor<8x1xf32>, tensor<8x1xf32>
+}
+
+// CHECK-LABEL: func @rms_norm_grad_scale_offset
+func.func @rms_norm_grad_scale_offset(%dy: tensor<8x64xbf16>, %x: tensor<8x64xbf16>, %w: tensor<64xbf16>) -> (tensor<8x64xbf16>, tensor<64xbf16>) {
+  // CHECK: norm.rms_norm_grad %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<64xbf16>) {scale_offset} : tensor<8x64xbf16> -> tensor<8x64xbf16>, tensor<64xbf16>
+  %dx, %dw = norm.rms_norm_grad %dy, %x scale(%w : tensor<64xbf16>) {scale_offset} : tensor<8x64xbf16> -> tensor<8x64xbf16>, tensor<64xbf16>
+  return %dx, %dw : tensor<8x64xbf16>, tensor<64xbf16>
+}
+
+// CHECK-LABEL: func @layer_norm_grad_scale_offset
+func.func @layer_norm_grad_scale_offset(%dy: tensor<8x64xf32>, %x: tensor<8x64xf32>, %w: tensor<64xf32>, %b: tensor<64xf32>) -> (tensor<8x64xf32>, tensor<64xf32>, tensor<64xf32>) {
+  // CHECK: norm.layer_norm_grad %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<64xf32>) bias(%{{.*}} : tensor<64xf32>) {scale_offset} : tensor<8x64xf32> -> tensor<8x64xf32>, tensor<64xf32>, tensor<64xf32>
+  %dx, %dw, %db = norm.layer_norm_grad %dy, %x scale(%w : tensor<64xf32>) bias(%b : tensor<64xf32>) {scale_offset} : tensor<8x64xf32> -> tensor<8x64xf32>, tensor<64xf32>, tensor<64xf32>
+  return %dx, %dw, %db : tensor<8x64xf32>, tensor<64xf32>, tensor<64xf32>
+}
+
+// CHECK-LABEL: func @add_norm_grads_scale_offset
+func.func @add_norm_grads_scale_offset(%dy: tensor<8x64xf32>, %s: tensor<8x64xf32>, %w: tensor<64xf32>) -> (tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>) {
+  // CHECK: norm.add_rms_norm_grad %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<64xf32>) {scale_offset} : tensor<8x64xf32> -> tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
+  %dx, %dr, %dw = norm.add_rms_norm_grad %dy, %s scale(%w : tensor<64xf32>) {scale_offset} : tensor<8x64xf32> -> tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
+  // CHECK: norm.add_layer_norm_grad %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<64xf32>) {scale_offset} : tensor<8x64xf32> -> tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
+  %dx2, %dr2, %dw2 = norm.add_layer_norm_grad %dy, %s scale(%w : tensor<64xf32>) {scale_offset} : tensor<8x64xf32> -> tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
+  return %dx, %dr, %dw, %dx2, %dr2, %dw2 : tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
+}

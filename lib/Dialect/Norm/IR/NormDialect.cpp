@@ -6,12 +6,23 @@
 using namespace mlir;
 using namespace mlir::norm;
 
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include "norm/Dialect/Norm/IR/NormEnums.cpp.inc"
 #include "norm/Dialect/Norm/IR/NormOpsDialect.cpp.inc"
+#define GET_ATTRDEF_CLASSES
+#include "norm/Dialect/Norm/IR/NormAttrs.cpp.inc"
 
 void NormDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "norm/Dialect/Norm/IR/NormOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "norm/Dialect/Norm/IR/NormAttrs.cpp.inc"
       >();
   attachNormalizationOpModels(getContext());
 }

@@ -256,6 +256,9 @@ LogicalResult mlir::norm::detail::verifyNormOp(Operation *op) {
   auto norm = cast<NormOpInterface>(op);
   if (failed(verifyAxes(norm)) || failed(verifyArithmetic(norm)))
     return failure();
+  if (norm.getScaleOffset() && !norm.getScale())
+    return op->emitOpError("expects a 'scale' operand with 'scale_offset' "
+                           "(the scale factor is 1 + scale)");
   return verifyShapes(norm);
 }
 

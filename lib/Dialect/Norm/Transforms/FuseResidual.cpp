@@ -181,11 +181,11 @@ struct FuseResidualAdd
       return AddLayerNormOp::create(
           b, op.getLoc(), add.input, add.residual, op.getAxes(), epsilon,
           add.scale, op.getScale(), op.getBias(), op.getFeatureEpsilon(),
-          withStatistics, computeType);
-    return AddRMSNormOp::create(b, op.getLoc(), add.input, add.residual,
-                                op.getAxes(), epsilon, add.scale, op.getScale(),
-                                op.getBias(), op.getFeatureEpsilon(),
-                                withStatistics, computeType);
+          withStatistics, computeType, op.getScaleOffset(), op.getCasting());
+    return AddRMSNormOp::create(
+        b, op.getLoc(), add.input, add.residual, op.getAxes(), epsilon,
+        add.scale, op.getScale(), op.getBias(), op.getFeatureEpsilon(),
+        withStatistics, computeType, op.getScaleOffset(), op.getCasting());
   }
 };
 

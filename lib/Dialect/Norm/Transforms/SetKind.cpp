@@ -16,31 +16,37 @@ using namespace mlir;
 using namespace mlir::norm;
 
 /// Creates the norm op of `kind` ("rms" or "layer") with `op`'s input,
-/// attributes, scale and feature epsilon, and `bias` (may be null).
+/// attributes, scale and feature epsilon, and `bias` (may be null). The
+/// variants carry over: both kinds keep the scale, so `scale_offset` keeps
+/// its meaning, and `casting` does not depend on the kind.
 static NormalizationOpInterface createNormOp(OpBuilder &b, StringRef kind,
                                              NormalizationOpInterface op,
                                              Value bias) {
   double epsilon = op.getEpsilon().convertToDouble();
   FloatType computeType = op.getComputeType().value_or(FloatType());
+  bool scaleOffset = op.getScaleOffset();
+  Casting casting = op.getCasting();
   if (op.hasResidual()) {
     double residualScale = op.getResidualScale().convertToDouble();
     if (kind == "rms")
       return AddRMSNormOp::create(
           b, op.getLoc(), op.getInput(), op.getResidual(), op.getAxes(),
           epsilon, residualScale, op.getScale(), bias, op.getFeatureEpsilon(),
-          /*withStatistics=*/false, computeType);
+          /*withStatistics=*/false, computeType, scaleOffset, casting);
     return AddLayerNormOp::create(
         b, op.getLoc(), op.getInput(), op.getResidual(), op.getAxes(), epsilon,
         residualScale, op.getScale(), bias, op.getFeatureEpsilon(),
-        /*withStatistics=*/false, computeType);
+        /*withStatistics=*/false, computeType, scaleOffset, casting);
   }
   if (kind == "rms")
-    return RMSNormOp::create(
-        b, op.getLoc(), op.getInput(), op.getAxes(), epsilon, op.getScale(),
-        bias, op.getFeatureEpsilon(), /*withStatistics=*/false, computeType);
-  return LayerNormOp::create(
-      b, op.getLoc(), op.getInput(), op.getAxes(), epsilon, op.getScale(), bias,
-      op.getFeatureEpsilon(), /*withStatistics=*/false, computeType);
+    return RMSNormOp::create(b, op.getLoc(), op.getInput(), op.getAxes(),
+                             epsilon, op.getScale(), bias,
+                             op.getFeatureEpsilon(), /*withStatistics=*/false,
+                             computeType, scaleOffset, casting);
+  return LayerNormOp::create(b, op.getLoc(), op.getInput(), op.getAxes(),
+                             epsilon, op.getScale(), bias,
+                             op.getFeatureEpsilon(), /*withStatistics=*/false,
+                             computeType, scaleOffset, casting);
 }
 
 /// The gradient op of `kind` with `op`'s operands, attributes, scale and
@@ -49,26 +55,28 @@ static Operation *createGradOp(OpBuilder &b, StringRef kind,
                                NormalizationGradOpInterface op, Value bias) {
   double epsilon = op.getEpsilon().convertToDouble();
   FloatType computeType = op.getComputeType().value_or(FloatType());
+  bool scaleOffset = op.getScaleOffset();
   if (op.hasResidual()) {
     double residualScale = op.getResidualScale().convertToDouble();
     if (kind == "rms")
       return AddRMSNormGradOp::create(
           b, op.getLoc(), op.getOutputGrad(), op.getSumGrad(), op.getInput(),
           op.getAxes(), epsilon, residualScale, op.getScale(), bias,
-          op.getFeatureEpsilon(), ValueRange(), computeType);
+          op.getFeatureEpsilon(), ValueRange(), computeType, scaleOffset);
     return AddLayerNormGradOp::create(
         b, op.getLoc(), op.getOutputGrad(), op.getSumGrad(), op.getInput(),
         op.getAxes(), epsilon, residualScale, op.getScale(), bias,
-        op.getFeatureEpsilon(), ValueRange(), computeType);
+        op.getFeatureEpsilon(), ValueRange(), computeType, scaleOffset);
   }
   if (kind == "rms")
     return RMSNormGradOp::create(b, op.getLoc(), op.getOutputGrad(),
                                  op.getInput(), op.getAxes(), epsilon,
                                  op.getScale(), bias, op.getFeatureEpsilon(),
-                                 ValueRange(), computeType);
-  return LayerNormGradOp::create(
-      b, op.getLoc(), op.getOutputGrad(), op.getInput(), op.getAxes(), epsilon,
-      op.getScale(), bias, op.getFeatureEpsilon(), ValueRange(), computeType);
+                                 ValueRange(), computeType, scaleOffset);
+  return LayerNormGradOp::create(b, op.getLoc(), op.getOutputGrad(),
+                                 op.getInput(), op.getAxes(), epsilon,
+                                 op.getScale(), bias, op.getFeatureEpsilon(),
+                                 ValueRange(), computeType, scaleOffset);
 }
 
 /// Switches a gradient op as its forward op is switched: a dropped bias

@@ -74,6 +74,40 @@ Value mlir::norm::convertTensor(OpBuilder &b, Location loc, Value tensor,
       .getResult(0);
 }
 
+Value mlir::norm::createScaleFactor(OpBuilder &b, Location loc, Value scale,
+                                    bool scaleOffset) {
+  if (!scaleOffset)
+    return scale;
+  return arith::AddFOp::create(
+      b, loc, createFloatConstant(b, loc, scale.getType(), 1.0), scale);
+}
+
+Value mlir::norm::createRounded(OpBuilder &b, Location loc, Value value,
+                                FloatType type) {
+  if (!type)
+    return value;
+  auto own = cast<FloatType>(getElementTypeOrSelf(value.getType()));
+  return convertFloat(b, loc, convertFloat(b, loc, value, type), own);
+}
+
+Value mlir::norm::createAffine(OpBuilder &b, Location loc, Value xhat,
+                               Value scale, Value bias, bool scaleOffset,
+                               FloatType roundingType) {
+  Value y = createRounded(b, loc, xhat, roundingType);
+  if (scale) {
+    Value factor = createRounded(
+        b, loc, createScaleFactor(b, loc, scale, scaleOffset), roundingType);
+    y = createRounded(b, loc, arith::MulFOp::create(b, loc, y, factor),
+                      roundingType);
+  }
+  if (bias)
+    y = createRounded(b, loc,
+                      arith::AddFOp::create(
+                          b, loc, y, createRounded(b, loc, bias, roundingType)),
+                      roundingType);
+  return y;
+}
+
 /// `lhs op rhs` in `type`: computed in f32 and rounded for half types.
 static Value createRoundedOp(OpBuilder &b, Location loc, FloatType type,
                              Value lhs, Value rhs, bool multiply) {

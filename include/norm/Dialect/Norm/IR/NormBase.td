@@ -13,6 +13,7 @@ def Norm_Dialect : Dialect {
   let name = "norm";
   let cppNamespace = "::mlir::norm";
   let hasCanonicalizer = 1;
+  let useDefaultAttributePrinterParser = 1;
   let summary = "Normalization layers of transformers (RMSNorm, LayerNorm)";
   let description = [{
     The `norm` dialect models the normalization layers of transformer models

@@ -5,6 +5,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
+#include "norm/Dialect/Norm/IR/NormAttrs.h"
 
 #include <array>
 #include <optional>

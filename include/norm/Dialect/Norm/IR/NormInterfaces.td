@@ -51,6 +51,11 @@ def Norm_NormOpInterface : OpInterface<"NormOpInterface"> {
         (`sum = residual_scale * residual + input`); 1 for the other ops.
       }], "::llvm::APFloat", "getResidualScale", (ins), [{}],
       [{ return ::llvm::APFloat(1.0); }]>,
+    InterfaceMethod<[{
+        Whether the scale factor is `1 + scale` (Gemma) rather than `scale`.
+      }], "bool", "getScaleOffset">,
+    InterfaceMethod<"Sets or clears `scale_offset`.",
+      "void", "setScaleOffset", (ins "bool":$scaleOffset)>,
     StaticInterfaceMethod<[{
         Whether the second moment is about the row mean (and the mean is
         subtracted from the output), or about zero.
@@ -133,6 +138,10 @@ def Norm_NormalizationOpInterface
         (fused residual ops: the next block's residual), or null.
       }], "::mlir::TypedValue<::mlir::RankedTensorType>", "getSum",
       (ins), [{}], [{ return nullptr; }]>,
+    InterfaceMethod<"Where the op rounds to the input type.",
+      "::mlir::norm::Casting", "getCasting">,
+    InterfaceMethod<"Sets the casting mode.",
+      "void", "setCasting", (ins "::mlir::norm::Casting":$casting)>,
   ];
 
   let extraSharedClassDeclaration = [{
@@ -141,6 +150,18 @@ def Norm_NormalizationOpInterface
 
     /// The results shaped like the input: the output, then the sum.
     unsigned getNumInputShapedResults() { return hasResidual() ? 2 : 1; }
+
+    /// The type every operation of the affine transform is rounded to
+    /// (`llama` casting of an input narrower than the compute type), or null
+    /// when it is done in the compute type.
+    ::mlir::FloatType getAffineRoundingType() {
+      auto elementType = ::mlir::cast<::mlir::FloatType>(
+          $_op.getInput().getType().getElementType());
+      if ($_op.getCasting() != ::mlir::norm::Casting::llama ||
+          elementType == $_op.getEffectiveComputeType())
+        return {};
+      return elementType;
+    }
   }];
 
   let verify = [{

@@ -7,6 +7,7 @@
 #ifndef NORM_DIALECT_NORM_IR_NORMOPS_TD
 #define NORM_DIALECT_NORM_IR_NORMOPS_TD
 
+include "norm/Dialect/Norm/IR/NormAttrs.td"
 include "norm/Dialect/Norm/IR/NormBase.td"
 include "norm/Dialect/Norm/IR/NormInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -21,7 +22,9 @@ def Norm_ParamTensor : RankedTensorOf<[AnyFloat]>;
 // by the dialect, tiles them and reifies their shapes); they differ in
 // whether the moment is centered, their default epsilon, their statistics
 // and whether a residual is added first (`fused`: an extra `residual`
-// operand, `residual_scale` attribute and `sum` result).
+// operand, `residual_scale` attribute and `sum` result). The variants
+// (`scale_offset`, `casting`) come last so that the builders' positional
+// arguments of the other attributes keep their places.
 class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
                            bit centered, int numStatistics,
                            string statisticsNames, bit fused = 0>
@@ -40,7 +43,10 @@ class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
       DefaultValuedAttr<F64Attr, defaultEpsilon>:$epsilon,
       OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type),
     !if(fused, (ins DefaultValuedAttr<F64Attr, "1.0">:$residual_scale),
-        (ins)));
+        (ins)),
+    (ins UnitAttr:$scale_offset,
+      DefaultValuedAttr<Norm_CastingAttr,
+                        "::mlir::norm::Casting::compute">:$casting));
   let results = !con(
     (outs Norm_FloatTensor:$output),
     !if(fused, (outs Norm_FloatTensor:$sum), (outs)),
@@ -63,7 +69,10 @@ class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
       CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
       CArg<"::mlir::Value", "{}">:$featureEpsilon,
       CArg<"bool", "false">:$withStatistics,
-      CArg<"::mlir::FloatType", "{}">:$computeType), [{
+      CArg<"::mlir::FloatType", "{}">:$computeType,
+      CArg<"bool", "false">:$scaleOffset,
+      CArg<"::mlir::norm::Casting", "::mlir::norm::Casting::compute">:$casting),
+    [{
       ::llvm::SmallVector<::mlir::Type> types =
           ::mlir::norm::inferNormalizationResultTypes(
               input, axes, withStatistics ? getNumStatistics() : 0,
@@ -74,14 +83,19 @@ class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
             $_builder.getF64FloatAttr(epsilon),
             computeType ? ::mlir::TypeAttr::get(computeType)
                         : ::mlir::TypeAttr(),
-            $_builder.getF64FloatAttr(residualScale));
+            $_builder.getF64FloatAttr(residualScale),
+            scaleOffset ? $_builder.getUnitAttr() : ::mlir::UnitAttr(),
+            ::mlir::norm::CastingAttr::get($_builder.getContext(), casting));
     }]>], [
     OpBuilder<(ins "::mlir::Value":$input,
       "::llvm::ArrayRef<int64_t>":$axes, "double":$epsilon,
       CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
       CArg<"::mlir::Value", "{}">:$featureEpsilon,
       CArg<"bool", "false">:$withStatistics,
-      CArg<"::mlir::FloatType", "{}">:$computeType), [{
+      CArg<"::mlir::FloatType", "{}">:$computeType,
+      CArg<"bool", "false">:$scaleOffset,
+      CArg<"::mlir::norm::Casting", "::mlir::norm::Casting::compute">:$casting),
+    [{
       build($_builder, $_state,
             ::mlir::norm::inferNormalizationResultTypes(
                 input, axes, withStatistics ? getNumStatistics() : 0,
@@ -90,7 +104,9 @@ class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
             $_builder.getDenseI64ArrayAttr(axes),
             $_builder.getF64FloatAttr(epsilon),
             computeType ? ::mlir::TypeAttr::get(computeType)
-                        : ::mlir::TypeAttr());
+                        : ::mlir::TypeAttr(),
+            scaleOffset ? $_builder.getUnitAttr() : ::mlir::UnitAttr(),
+            ::mlir::norm::CastingAttr::get($_builder.getContext(), casting));
     }]>]);
 
   code commonExtraClassDeclaration = [{
@@ -102,6 +118,52 @@ class Norm_NormalizationOp<string mnemonic, string defaultEpsilon,
   }];
   let extraClassDeclaration = commonExtraClassDeclaration;
 }
+
+// The variants of the affine transform, shared by the forward ops'
+// descriptions.
+defvar VariantsDescription = [{
+
+    Variants (docs/variants.md maps them to PyTorch and HuggingFace models).
+    With `scale_offset` (Gemma's `x * (1 + w)`) the scale factor is
+    `1 + scale`, the 1 added in the compute type after converting `scale`;
+    it requires a `scale` operand. `casting` says where a half input is
+    rounded to its type. With `xhat` the normalized value (`x * r` or
+    `(x - mean) * r`) and `s` the scale factor, both in the compute type, and
+    `rnd` the rounding to the input element type:
+
+    ```
+    compute, gemma:  y = rnd(xhat * s + bias)
+    llama:           y = rnd(rnd(rnd(xhat) * rnd(s)) + rnd(bias))
+    ```
+
+    `compute` (the default, not printed) and `gemma` (HuggingFace
+    `GemmaRMSNorm`: everything in the compute type, cast at the end) are the
+    same arithmetic; `llama` is HuggingFace `LlamaRMSNorm`'s
+    `weight * hidden_states.to(input_dtype)`, every operation of the affine
+    transform in the input type (each computed in the compute type and
+    rounded: for f16 and bf16 in f32, the correctly rounded result). When
+    the compute type is the input type (f32 or f64 input by default) `rnd`
+    is the identity and the three modes agree. The statistics are the same
+    in every mode.
+
+    ```mlir
+    %y = norm.rms_norm %x scale(%w : tensor<2048xbf16>) {scale_offset}
+           : tensor<?x2048xbf16> -> tensor<?x2048xbf16>
+    %z = norm.rms_norm %x scale(%w : tensor<2048xbf16>)
+           {casting = #norm.casting<llama>}
+           : tensor<?x2048xbf16> -> tensor<?x2048xbf16>
+    ```
+  }];
+
+defvar GradVariantsDescription = [{
+
+    With `scale_offset` the scale factor is `1 + scale` as in the forward:
+    `g = dy * (1 + scale)`, and `dscale` is unchanged (the derivative of
+    `1 + scale` is 1). The gradient ops take no `casting`: the forward's
+    roundings to the input type are taken as the identity (straight-through,
+    as PyTorch's autograd differentiates `.to(dtype)`), so the gradient of a
+    `llama` forward is that of its `compute` form.
+  }];
 
 defvar RMSStatisticsAccessors = [{
     /// The per-row inverse RMS, or null when not requested.
@@ -159,7 +221,7 @@ def Norm_RMSNormOp : Norm_NormalizationOp<"rms_norm", "1e-6", /*centered=*/0,
     %z, %inv_rms = norm.rms_norm %x {axes = array<i64: 1, 2>, epsilon = 1.0e-05 : f64}
            : tensor<2x8x64xf32> -> tensor<2x8x64xf32>, tensor<2x1x1xf32>
     ```
-  }];
+  }] # VariantsDescription;
   let extraClassDeclaration =
       !strconcat(commonExtraClassDeclaration, RMSStatisticsAccessors);
 }
@@ -207,7 +269,7 @@ def Norm_LayerNormOp : Norm_NormalizationOp<"layer_norm", "1e-5",
     %z, %mean, %inv_std = norm.layer_norm %x
            : tensor<8x128xf32> -> tensor<8x128xf32>, tensor<8x1xf32>, tensor<8x1xf32>
     ```
-  }];
+  }] # VariantsDescription;
   let extraClassDeclaration =
       !strconcat(commonExtraClassDeclaration, LayerStatisticsAccessors);
 }
@@ -304,7 +366,8 @@ class Norm_NormalizationGradOp<string mnemonic, string defaultEpsilon,
       DefaultValuedAttr<F64Attr, defaultEpsilon>:$epsilon,
       OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type),
     !if(fused, (ins DefaultValuedAttr<F64Attr, "1.0">:$residual_scale),
-        (ins)));
+        (ins)),
+    (ins UnitAttr:$scale_offset));
   let results = !con(
     (outs Norm_FloatTensor:$input_grad),
     !if(fused, (outs Norm_FloatTensor:$residual_grad), (outs)),
@@ -329,7 +392,8 @@ class Norm_NormalizationGradOp<string mnemonic, string defaultEpsilon,
       CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
       CArg<"::mlir::Value", "{}">:$featureEpsilon,
       CArg<"::mlir::ValueRange", "{}">:$statistics,
-      CArg<"::mlir::FloatType", "{}">:$computeType), [{
+      CArg<"::mlir::FloatType", "{}">:$computeType,
+      CArg<"bool", "false">:$scaleOffset), [{
       ::llvm::SmallVector<::mlir::Type> resultTypes = {input.getType(),
                                                        input.getType()};
       for (::mlir::Value param : {scale, bias, featureEpsilon})
@@ -341,14 +405,16 @@ class Norm_NormalizationGradOp<string mnemonic, string defaultEpsilon,
             $_builder.getF64FloatAttr(epsilon),
             computeType ? ::mlir::TypeAttr::get(computeType)
                         : ::mlir::TypeAttr(),
-            $_builder.getF64FloatAttr(residualScale));
+            $_builder.getF64FloatAttr(residualScale),
+            scaleOffset ? $_builder.getUnitAttr() : ::mlir::UnitAttr());
     }]>], [
     OpBuilder<(ins "::mlir::Value":$outputGrad, "::mlir::Value":$input,
       "::llvm::ArrayRef<int64_t>":$axes, "double":$epsilon,
       CArg<"::mlir::Value", "{}">:$scale, CArg<"::mlir::Value", "{}">:$bias,
       CArg<"::mlir::Value", "{}">:$featureEpsilon,
       CArg<"::mlir::ValueRange", "{}">:$statistics,
-      CArg<"::mlir::FloatType", "{}">:$computeType), [{
+      CArg<"::mlir::FloatType", "{}">:$computeType,
+      CArg<"bool", "false">:$scaleOffset), [{
       ::llvm::SmallVector<::mlir::Type> resultTypes = {input.getType()};
       for (::mlir::Value param : {scale, bias, featureEpsilon})
         if (param)
@@ -357,7 +423,8 @@ class Norm_NormalizationGradOp<string mnemonic, string defaultEpsilon,
             featureEpsilon, statistics, $_builder.getDenseI64ArrayAttr(axes),
             $_builder.getF64FloatAttr(epsilon),
             computeType ? ::mlir::TypeAttr::get(computeType)
-                        : ::mlir::TypeAttr());
+                        : ::mlir::TypeAttr(),
+            scaleOffset ? $_builder.getUnitAttr() : ::mlir::UnitAttr());
     }]>]);
 
   let extraClassDeclaration = [{
@@ -418,7 +485,7 @@ def Norm_RMSNormGradOp : Norm_NormalizationGradOp<"rms_norm_grad", "1e-6",
     %dx, %dscale = norm.rms_norm_grad %dy, %x scale(%g : tensor<4096xbf16>)
            : tensor<?x4096xbf16> -> tensor<?x4096xbf16>, tensor<4096xbf16>
     ```
-  }];
+  }] # GradVariantsDescription;
 }
 
 def Norm_LayerNormGradOp : Norm_NormalizationGradOp<"layer_norm_grad", "1e-5",
@@ -471,7 +538,7 @@ def Norm_LayerNormGradOp : Norm_NormalizationGradOp<"layer_norm_grad", "1e-5",
            statistics(%mean, %rstd : tensor<8x1xf32>, tensor<8x1xf32>)
            : tensor<8x768xf32> -> tensor<8x768xf32>, tensor<768xf32>, tensor<768xf32>
     ```
-  }];
+  }] # GradVariantsDescription;
 }
 
 defvar ResidualGradDescription = [{

@@ -42,6 +42,24 @@ Value createResidualSum(OpBuilder &b, Location loc, Value input, Value residual,
 Value createScaledTensor(OpBuilder &b, Location loc, Value tensor,
                          double scale);
 
+/// The scale factor of the affine transform from `scale` (in the compute
+/// type): `scale` itself, or `1 + scale` with `scaleOffset` (Gemma).
+Value createScaleFactor(OpBuilder &b, Location loc, Value scale,
+                        bool scaleOffset);
+
+/// `value` rounded to `type` and converted back to its own type (one
+/// rounding); `value` itself when `type` is null.
+Value createRounded(OpBuilder &b, Location loc, Value value, FloatType type);
+
+/// The affine transform of the normalized value `xhat`:
+/// `xhat [* factor] [+ bias]` (scale and bias null when absent), factor
+/// createScaleFactor's, all in the compute type. With a `roundingType`
+/// (`llama` casting) xhat, the factor, the bias, the product and the sum are
+/// each rounded to it, as the same operations in that type would be (for
+/// f16 and bf16 computed in f32: the correctly rounded results).
+Value createAffine(OpBuilder &b, Location loc, Value xhat, Value scale,
+                   Value bias, bool scaleOffset, FloatType roundingType);
+
 /// 1 / max(count, 1) in `type`, `count` an index: empty rows get a zero
 /// mean instead of NaN.
 Value createInverseCount(OpBuilder &b, Location loc, Value count,
