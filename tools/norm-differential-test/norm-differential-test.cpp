@@ -2,8 +2,9 @@
 //
 // Checks compiled norm ops against the float64 reference semantics:
 // N random configurations (rank, axes, dynamic dims, dtypes, scale/bias with
-// broadcasting, feature epsilon, statistics, zero rows, empty tensors), each
-// JIT-compiled and run on fresh random data.
+// broadcasting, feature epsilon, statistics, zero rows, empty tensors, the
+// variants scale_offset and casting), each JIT-compiled and run on fresh
+// random data.
 // A failing case prints its seed and IR; --case-seed replays it alone.
 //
 //===----------------------------------------------------------------------===//
@@ -111,6 +112,32 @@ double unitRoundoff(ElementType type) {
   return mlir::norm::getUnitRoundoff(getSemantics(type));
 }
 
+/// The spacing of `type`'s values at `value`: 2^(e - p) for |value| in
+/// [2^(e-1), 2^e), p the precision (one ulp), at least the subnormal spacing.
+double spacing(ElementType type, double value) {
+  int exponent;
+  std::frexp(std::max(std::fabs(value), 1e-300), &exponent);
+  const llvm::fltSemantics &semantics = getSemantics(type);
+  double smallestSubnormal =
+      std::ldexp(1.0, llvm::APFloat::semanticsMinExponent(semantics) -
+                          llvm::APFloat::semanticsPrecision(semantics) + 1);
+  return std::max(std::ldexp(unitRoundoff(type), exponent), smallestSubnormal);
+}
+
+/// The reference's rounding to `type` (nullptr for f64, which needs none).
+double (*getRounding(ElementType type))(double) {
+  switch (type) {
+  case ElementType::F16:
+    return reference::roundToF16;
+  case ElementType::BF16:
+    return reference::roundToBF16;
+  case ElementType::F32:
+    return reference::roundToF32;
+  default:
+    return nullptr;
+  }
+}
+
 /// Tolerance of a value stored in `type` and computed in `compute`.
 struct Tolerance {
   double atol, rtol;
@@ -158,6 +185,10 @@ struct Case {
   /// The fused residual op (add_*), with this residual_scale.
   bool residual = false;
   double residualScale = 1.0;
+  /// The variants: the scale factor is 1 + scale; where the forward op
+  /// rounds to the input type (the gradient op has no casting).
+  bool scaleOffset = false;
+  reference::Casting casting = reference::Casting::Compute;
 };
 
 std::string tensorType(llvm::ArrayRef<int64_t> shape, std::vector<bool> dyn,
@@ -180,6 +211,7 @@ struct CaseIR {
   std::string attrs;         // the attribute dictionary's entries
   std::string prefix;        // "add_" for the fused residual ops
   std::string residualAttrs; // ", residual_scale = ..." for them
+  std::string castingAttrs;  // ", casting = ..." (forward ops only)
 };
 
 CaseIR getCaseIR(const Case &c) {
@@ -210,6 +242,13 @@ CaseIR getCaseIR(const Case &c) {
   if (c.explicitCompute)
     ir.attrs += std::string(", compute_type = ") +
                 getElementTypeName(c.computeType).str();
+  if (c.scaleOffset)
+    ir.attrs += ", scale_offset";
+  const char *castingNames[] = {"compute", "llama", "gemma"};
+  if (c.casting != reference::Casting::Compute)
+    ir.castingAttrs = llvm::formatv(", casting = #norm.casting<{0}>",
+                                    castingNames[static_cast<int>(c.casting)])
+                          .str();
   if (c.residual) {
     ir.prefix = "add_";
     ir.residualAttrs =
@@ -236,7 +275,7 @@ std::string printCase(const Case &c) {
   int numStats = c.statistics ? (c.layer ? 2 : 1) : 0;
   for (int i = 0; i < numStats; ++i)
     results += ", " + ir.statType;
-  std::string attrs = ir.attrs + ir.residualAttrs;
+  std::string attrs = ir.attrs + ir.castingAttrs + ir.residualAttrs;
   int numResults = 1 + c.residual + numStats;
   std::string resultNames = "%r#0";
   for (int i = 1; i < numResults; ++i)
@@ -275,7 +314,8 @@ std::string printGradCase(const Case &c) {
       types += (i > 1 ? ", " : "") + statType;
     }
     body += llvm::formatv("  %s:{0} = norm.{1} %x{2} {{{3}} : {4} -> {5}\n",
-                          1 + numStats, op, operands, attrs, in, forwardResults)
+                          1 + numStats, op, operands, attrs + ir.castingAttrs,
+                          in, forwardResults)
                 .str();
     statistics = " statistics(" + names + " : " + types + ")";
   }
@@ -398,6 +438,18 @@ Case randomCase(std::mt19937_64 &rng, int64_t manyRows) {
   c.statistics = !c.params[2].present && chance(0.35);
   c.parallel = chance(0.5);
   return c;
+}
+
+/// Draws the variants of `c`: scale_offset (with a scale) and the casting
+/// (compute, llama or gemma), from their own generator, so that a seed's
+/// other draws (the form and data of the case) stay what they were.
+void drawVariants(Case &c, uint64_t caseSeed) {
+  std::mt19937_64 rng(caseSeed ^ 0x9e3779b97f4a7c15ULL);
+  auto chance = [&](double p) { return std::bernoulli_distribution(p)(rng); };
+  c.scaleOffset = c.params[0].present && chance(0.3);
+  if (chance(0.4))
+    c.casting =
+        chance(0.75) ? reference::Casting::Llama : reference::Casting::Gemma;
 }
 
 std::vector<double> randomValues(std::mt19937_64 &rng, int64_t count,
@@ -564,18 +616,56 @@ public:
 
   double outputTolerance(int64_t i, double ref) const {
     double tol = outputTol.atol + outputTol.rtol * std::fabs(ref);
-    if (!c.layer)
-      return tol;
-    int64_t row = rows.rowOf[i];
-    double eps = c.epsilon;
-    if (c.params[2].present)
-      eps = params[2].data[rows.paramIndexOf(i, c.params[2].shape)];
-    double inv = 1.0 / std::sqrt(std::max(moment[row] + eps, tiny));
-    double scale = 1.0;
-    if (c.params[0].present)
-      scale =
-          std::fabs(params[0].data[rows.paramIndexOf(i, c.params[0].shape)]);
-    return tol + unit * (meanAbs[row] + std::fabs(mean[row])) * inv * scale;
+    double scale = c.params[0].present ? std::fabs(scaleFactor(i)) : 1.0;
+    return tol + cancellation(i) * scale;
+  }
+
+  /// llama casting of an input type T narrower than the compute type: xhat,
+  /// the scale factor, the bias, the product and the sum are each rounded to
+  /// T. The lowering rounds each correctly (a product of two T values is
+  /// exact in the compute type; a sum rounded to it and then to T, of at
+  /// most half its precision, is correctly rounded), and so does the
+  /// reference: the two agree exactly unless an operand that the lowering
+  /// computes in the compute type (xhat, 1 + scale, a converted scale or
+  /// bias), within its error e of the reference's value v, lies so close to
+  /// a rounding boundary of T that it may round to the neighbour
+  /// (rnd(v - e) != rnd(v + e)). Such a flip moves the rounded operand by at
+  /// most e plus one ulp of T, the product by that times the other factor,
+  /// and each later
+  /// rounding by at most one more ulp of its result (either side may round
+  /// the other way). `xhat` is the reference's normalized value.
+  double llamaOutputTolerance(int64_t i, double xhat) const {
+    ElementType type = c.inputType;
+    double computeUnit = unitRoundoff(c.computeType);
+    auto round = getRounding(type);
+    auto flip = [&](double v, double error) {
+      return round(v - error) != round(v + error)
+                 ? error + spacing(type, std::fabs(v) + error)
+                 : 0.0;
+    };
+    double xhatError =
+        statTol.atol + statTol.rtol * std::fabs(xhat) + cancellation(i);
+    double dxhat = flip(xhat, xhatError);
+    double product = std::fabs(round(xhat)) + dxhat, dproduct = dxhat;
+    if (c.params[0].present) {
+      double factor = scaleFactor(i);
+      double scale = params[0].data[rows.paramIndexOf(i, c.params[0].shape)];
+      // The scale's conversion and the added 1, each rounded once.
+      double dfactor =
+          flip(factor, computeUnit * (std::fabs(scale) + std::fabs(factor)));
+      double roundedFactor = std::fabs(round(factor)) + dfactor;
+      dproduct = dxhat * roundedFactor + product * dfactor;
+      product *= roundedFactor;
+      if (dproduct > 0.0)
+        dproduct += spacing(type, product + dproduct);
+    }
+    if (!c.params[1].present)
+      return dproduct;
+    double bias = params[1].data[rows.paramIndexOf(i, c.params[1].shape)];
+    double dsum = dproduct + flip(bias, computeUnit * std::fabs(bias));
+    if (dsum > 0.0)
+      dsum += spacing(type, product + std::fabs(bias) + dsum);
+    return dsum;
   }
 
   /// `inverse`: inv_std / inv_rms, else the mean.
@@ -588,6 +678,25 @@ public:
   }
 
 private:
+  /// The scale factor of element i: scale, or 1 + scale.
+  double scaleFactor(int64_t i) const {
+    double scale = params[0].data[rows.paramIndexOf(i, c.params[0].shape)];
+    return c.scaleOffset ? 1.0 + scale : scale;
+  }
+
+  /// LayerNorm: the error of element i's xhat from the rounding of the mean
+  /// in x - mean, which the row's 1/std carries; 0 for RMSNorm.
+  double cancellation(int64_t i) const {
+    if (!c.layer)
+      return 0.0;
+    int64_t row = rows.rowOf[i];
+    double eps = c.epsilon;
+    if (c.params[2].present)
+      eps = params[2].data[rows.paramIndexOf(i, c.params[2].shape)];
+    double inv = 1.0 / std::sqrt(std::max(moment[row] + eps, tiny));
+    return unit * (meanAbs[row] + std::fabs(mean[row])) * inv;
+  }
+
   const Case &c;
   const RowLayout &rows;
   const reference::Tensor *params;
@@ -686,9 +795,12 @@ CaseData drawCaseData(const Case &c, const RowLayout &rows,
   for (int k = 0; k < 3; ++k) {
     if (!c.params[k].present)
       continue;
+    // Scales near 1; near 0 with scale_offset (Gemma's weights, 1 + w).
+    double scaleMean = c.scaleOffset ? 0.0 : 1.0;
     std::vector<double> v =
-        k == 2 ? randomValues(rng, product(c.params[k].shape), 0.0, 0.01)
-               : randomValues(rng, product(c.params[k].shape), 1.0, 0.5);
+        k == 2   ? randomValues(rng, product(c.params[k].shape), 0.0, 0.01)
+        : k == 0 ? randomValues(rng, product(c.params[k].shape), scaleMean, 0.5)
+                 : randomValues(rng, product(c.params[k].shape), 1.0, 0.5);
     if (k == 2)
       for (double &e : v)
         e = std::fabs(e);
@@ -714,6 +826,10 @@ reference::NormOptions getReferenceOptions(const Case &c,
   options.axes = c.axes;
   options.epsilon = c.epsilon;
   options.tiny = getTiny(c.computeType);
+  options.scaleOffset = c.scaleOffset;
+  options.casting = c.casting;
+  if (c.inputType != c.computeType)
+    options.roundToInput = getRounding(c.inputType);
   for (int k = 0; k < 3; ++k)
     if (c.params[k].present)
       (k == 0   ? options.scale
@@ -767,9 +883,24 @@ llvm::Error checkResults(const Case &c, const RowLayout &rows,
   reference::NormResult want =
       reference::normalize(reference::Tensor{c.shape, x}, options);
   ErrorModel model(c, rows, x, data.params, options.tiny);
+  // llama's tolerance is reckoned from xhat, the normalized value before
+  // the affine transform.
+  std::vector<double> xhat;
+  bool llama =
+      options.casting == reference::Casting::Llama && options.roundToInput;
+  if (llama) {
+    reference::NormOptions plain = options;
+    plain.scale = plain.bias = nullptr;
+    plain.scaleOffset = false;
+    plain.casting = reference::Casting::Compute;
+    xhat =
+        reference::normalize(reference::Tensor{c.shape, x}, plain).output.data;
+  }
   if (llvm::Error error = compare(
-          "output", results[0], want.output,
-          [&](int64_t i, double ref) { return model.outputTolerance(i, ref); }))
+          "output", results[0], want.output, [&](int64_t i, double ref) {
+            return llama ? model.llamaOutputTolerance(i, xhat[i])
+                         : model.outputTolerance(i, ref);
+          }))
     return error;
   if (!c.statistics)
     return llvm::Error::success();
@@ -831,9 +962,10 @@ public:
       absXhat[i] = absD[i] * r[i];
       absDy[i] = std::fabs(dy[i]);
       absG[i] = absDy[i];
-      if (c.params[0].present)
-        absG[i] *=
-            std::fabs(params[0].data[rows.paramIndexOf(i, c.params[0].shape)]);
+      if (c.params[0].present) {
+        double scale = params[0].data[rows.paramIndexOf(i, c.params[0].shape)];
+        absG[i] *= std::fabs(c.scaleOffset ? 1.0 + scale : scale);
+      }
       // The rounding of the mean, in x - mean.
       delta[i] = c.layer ? unit * (meanAbs[row] + std::fabs(mean[row])) : 0.0;
       rowGR[row] += absG[i] * r[i] * inverseLength;
@@ -1261,6 +1393,7 @@ int runRandom(const Options &options) {
     uint64_t caseSeed = options.caseSeed ? options.caseSeed : seeds();
     std::mt19937_64 rng(caseSeed);
     Case c = randomCase(rng, options.manyRows);
+    drawVariants(c, caseSeed);
     if (options.gradients)
       makeGradCase(c);
     if (options.residual) {

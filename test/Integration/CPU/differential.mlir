@@ -1,7 +1,11 @@
 // 500 random configurations (rank 1-5, axes subsets, dynamic dims, dtypes,
 // affine parameters with broadcasting, feature epsilon, statistics, zero rows
-// and empty tensors), each JIT-compiled and compared with the float64
-// reference on fresh random data.
+// and empty tensors, the variants scale_offset and casting llama / gemma),
+// each JIT-compiled and compared with the float64 reference on fresh random
+// data. llama outputs must equal the reference's exactly unless an operand
+// of its roundings lies within its error of a rounding boundary of the input
+// type: a lowering that skips llama's rounding of xhat fails 40 of these 500
+// cases, one whose scale_offset adds 2 fails 67 (checked 2026-11-30).
 // RUN: norm-differential-test --cases 500 --seed 20261122 | FileCheck %s
 // CHECK: 500 of 500 cases passed
 
