@@ -652,12 +652,11 @@ private:
               : kernel.inverseRoot(momentVector,
                                    kernel.loadParameter(featureEpsilon, col));
       Value y = meanVector ? b.create<arith::SubFOp>(x, meanVector) : x;
-      y = b.create<arith::MulFOp>(y, factor);
-      if (scale)
-        y = b.create<arith::MulFOp>(y, kernel.loadParameter(scale, col));
-      if (bias)
-        y = b.create<arith::AddFOp>(y, kernel.loadParameter(bias, col));
-      return y;
+      Value xhat = b.create<arith::MulFOp>(y, factor);
+      return createAffine(b, b.getLoc(), xhat,
+                          scale ? kernel.loadParameter(scale, col) : Value(),
+                          bias ? kernel.loadParameter(bias, col) : Value(),
+                          op.getScaleOffset(), op.getAffineRoundingType());
     });
 
     if (!statistics.empty()) {
