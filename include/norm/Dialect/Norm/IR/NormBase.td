@@ -21,10 +21,13 @@ def Norm_Dialect : Dialect {
     They normalize over a set of axes, optionally apply a learnable affine
     transform (scale and bias, broadcastable), optionally use a learnable
     per-feature epsilon, accumulate in a wider compute type and preserve the
-    input element type. They can return the per-row statistics a training
-    backward pass needs, and `norm.rms_norm_grad` / `norm.layer_norm_grad`
-    compute their gradients (of the input, the scale, the bias and the
-    per-feature epsilon), from those statistics or recomputing them.
+    input element type; the affine transform has the variants models ask
+    for (`scale_offset`, Gemma's `1 + w`, and `casting`, where a half input
+    is rounded: docs/variants.md maps them to PyTorch and HuggingFace).
+    They can return the per-row statistics a training backward pass needs,
+    and `norm.rms_norm_grad` / `norm.layer_norm_grad` compute their
+    gradients (of the input, the scale, the bias and the per-feature
+    epsilon), from those statistics or recomputing them.
 
     The ops are lowered to `linalg` by `convert-norm-to-linalg` and from there
     to vectorized, multi-threaded CPU code (`norm-lower-to-cpu`), and to
