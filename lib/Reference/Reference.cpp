@@ -192,13 +192,17 @@ struct RowLayout {
     }
   }
 };
+
 /// The scale factor: `scale`, or 1 + scale with `scale_offset`.
 double scaleFactor(double scale, const NormOptions &options) {
   return options.scaleOffset ? 1.0 + scale : scale;
 }
 
 /// xhat [* factor] [+ bias] (absent parameters null), each operation
-/// rounded to the input type with llama casting.
+/// rounded to the input type with llama casting. The double product of two
+/// values of at most 24 bits is exact and the double sum of two such values
+/// rounded again to them is correctly rounded (53 >= 2 * 24 + 2), so each
+/// step is the input type's own correctly rounded operation.
 double affine(double xhat, const double *scale, const double *bias,
               const NormOptions &options) {
   auto round = [&](double value) {

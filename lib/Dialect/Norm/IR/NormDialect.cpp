@@ -3,12 +3,12 @@
 #include "norm/Dialect/Norm/IR/NormDialect.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
-using namespace mlir;
-using namespace mlir::norm;
-
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::norm;
 
 #include "norm/Dialect/Norm/IR/NormEnums.cpp.inc"
 #include "norm/Dialect/Norm/IR/NormOpsDialect.cpp.inc"
