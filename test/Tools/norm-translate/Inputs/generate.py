@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""Generates the .onnx models and .npy files of test/Tools/norm-translate.
+
+Run from anywhere with Debian's packages (python3-onnx 1.12, python3-torch
+1.13, python3-numpy):
+
+    /usr/bin/python3 test/Tools/norm-translate/Inputs/generate.py
+
+It rewrites every file next to it; seeds are fixed and sizes tiny, so the
+files are a few KB and the output does not change between runs on one
+machine. Expected outputs come from the framework that defines the model:
+numpy in float64 (cast to the model's type) for the single-node models, and
+PyTorch itself for the transformer blocks it exports.
+
+- layer_norm.onnx: one LayerNormalization (opset 17) with Mean and
+  InvStdDev outputs, scale and bias initializers.
+- layer_norm_f16.onnx: f16 LayerNormalization over axis 1 with
+  stash_type=1 and a dim_param "batch" (FileCheck only).
+- rms_norm.onnx: one RMSNormalization (opset 23). onnx 1.12 knows opsets up
+  to 17, so the node is built by hand and the checker is not run on it.
+- ops.onnx: an embedding (Gather), Linear on 2-D (Gemm), Sigmoid, Tanh,
+  Greater/Where, Slice, Concat, Erf (GELU), Cast, exported by PyTorch.
+- block_opset17.onnx / block_opset14.onnx: a pre-norm transformer block
+  (LayerNorm, attention with softmax, residual, LayerNorm, GELU MLP,
+  residual) exported by torch.onnx.export at opset 17, where
+  LayerNormalization is one node, and at opset 14, where it is decomposed
+  into ReduceMean/Sub/Pow/Add/Sqrt/Div.
+- unsupported_op.onnx: a HardSwish node, which the importer does not
+  convert.
+- malformed.onnx: layer_norm.onnx cut short.
+"""
+
+import io
+import os
+
+import numpy as np
+import onnx
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def path(name):
+    return os.path.join(HERE, name)
+
+
+def save_model(model, name, check=True):
+    if check:
+        onnx.checker.check_model(model)
+    onnx.save(model, path(name))
+
+
+def layer_norm_reference(x, scale, bias, axis, epsilon):
+    x = x.astype(np.float64)
+    axes = tuple(range(axis % x.ndim, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + epsilon)
+    y = (x - mean) * inv_std * scale + bias
+    return y, mean, inv_std
+
+
+def generate_layer_norm(rng):
+    x = rng.standard_normal((2, 3, 8)).astype(np.float32)
+    scale = rng.standard_normal(8).astype(np.float32)
+    bias = rng.standard_normal(8).astype(np.float32)
+    node = helper.make_node("LayerNormalization", ["x", "scale", "bias"],
+                            ["y", "mean", "inv_std"], name="ln", axis=-1,
+                            epsilon=1e-5)
+    graph = helper.make_graph(
+        [node], "layer_norm",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3, 8]),
+         helper.make_tensor_value_info("mean", TensorProto.FLOAT, [2, 3, 1]),
+         helper.make_tensor_value_info("inv_std", TensorProto.FLOAT,
+                                       [2, 3, 1])],
+        [numpy_helper.from_array(scale, "scale"),
+         numpy_helper.from_array(bias, "bias")])
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 17)])
+    save_model(model, "layer_norm.onnx")
+    y, mean, inv_std = layer_norm_reference(x, scale, bias, -1, 1e-5)
+    np.save(path("layer_norm.x.npy"), x)
+    np.save(path("layer_norm.scale.npy"), scale)
+    np.save(path("layer_norm.bias.npy"), bias)
+    np.save(path("layer_norm.y.npy"), y.astype(np.float32))
+    np.save(path("layer_norm.mean.npy"), mean.astype(np.float32))
+    np.save(path("layer_norm.inv_std.npy"), inv_std.astype(np.float32))
+    # Cut short: not a ModelProto any more.
+    with open(path("layer_norm.onnx"), "rb") as f:
+        data = f.read()
+    with open(path("malformed.onnx"), "wb") as f:
+        f.write(data[:len(data) // 2])
+
+
+def generate_layer_norm_f16(rng):
+    scale = rng.standard_normal((4, 6)).astype(np.float16)
+    node = helper.make_node("LayerNormalization", ["x", "scale"], ["y"],
+                            name="ln_f16", axis=1, epsilon=1e-3,
+                            stash_type=1)
+    graph = helper.make_graph(
+        [node], "layer_norm_f16",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT16,
+                                       ["batch", 4, 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT16,
+                                       ["batch", 4, 6])],
+        [numpy_helper.from_array(scale, "scale")])
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 17)])
+    save_model(model, "layer_norm_f16.onnx")
+
+
+def generate_rms_norm(rng):
+    x = rng.standard_normal((4, 16)).astype(np.float32)
+    scale = rng.standard_normal(16).astype(np.float32)
+    # No epsilon: ONNX's default (1e-5) is not norm.rms_norm's (1e-6).
+    node = helper.make_node("RMSNormalization", ["x", "scale"], ["y"],
+                            name="rms", axis=-1)
+    graph = helper.make_graph(
+        [node], "rms_norm",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 16])],
+        [numpy_helper.from_array(scale, "scale")])
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 23)])
+    # onnx 1.12's checker does not know opset 23.
+    save_model(model, "rms_norm.onnx", check=False)
+    x64 = x.astype(np.float64)
+    y = x64 / np.sqrt((x64 ** 2).mean(axis=-1, keepdims=True) + 1e-5) * scale
+    np.save(path("rms_norm.x.npy"), x)
+    np.save(path("rms_norm.y.npy"), y.astype(np.float32))
+
+
+def generate_unsupported(rng):
+    node = helper.make_node("HardSwish", ["x"], ["y"], name="act")
+    graph = helper.make_graph(
+        [node], "unsupported",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])])
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 17)])
+    save_model(model, "unsupported_op.onnx")
+
+
+def export(module, args, name, opset, input_names, output_names):
+    module.eval()
+    torch.onnx.export(module, args, path(name), opset_version=opset,
+                      input_names=input_names, output_names=output_names,
+                      do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(path(name)))
+
+
+class Ops(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(10, 8)
+        self.linear = torch.nn.Linear(8, 8)
+
+    def forward(self, tokens, x):
+        h = self.linear(self.embedding(tokens))
+        g = torch.sigmoid(h) * torch.tanh(x)
+        m = torch.where(x > 0, g, torch.nn.functional.gelu(x))
+        c = torch.cat([g[:, :3], m[:, 3:]], dim=1)
+        return c.to(torch.float64)
+
+
+def generate_ops():
+    torch.manual_seed(1)
+    module = Ops()
+    tokens = torch.tensor([3, 1, 4, 1, 5, 9], dtype=torch.int64)
+    x = torch.randn(6, 8)
+    export(module, (tokens, x), "ops.onnx", 17, ["tokens", "x"], ["y"])
+    with torch.no_grad():
+        y = module(tokens, x)
+    np.save(path("ops.tokens.npy"), tokens.numpy())
+    np.save(path("ops.x.npy"), x.numpy())
+    np.save(path("ops.y.npy"), y.numpy())
+
+
+class Block(torch.nn.Module):
+    """A pre-norm transformer block (GPT-2 style)."""
+
+    def __init__(self, dim=16, heads=2):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = torch.nn.LayerNorm(dim)
+        self.qkv = torch.nn.Linear(dim, 3 * dim)
+        self.proj = torch.nn.Linear(dim, dim)
+        self.ln2 = torch.nn.LayerNorm(dim)
+        self.fc = torch.nn.Linear(dim, 4 * dim)
+        self.out = torch.nn.Linear(4 * dim, dim)
+
+    def attention(self, x):
+        batch, seq, dim = x.shape
+        q, k, v = self.qkv(x).split(dim, dim=2)
+        shape = (batch, seq, self.heads, dim // self.heads)
+        q, k, v = (t.reshape(shape).transpose(1, 2) for t in (q, k, v))
+        scores = q @ k.transpose(-2, -1) / (dim // self.heads) ** 0.5
+        y = torch.softmax(scores, dim=-1) @ v
+        return self.proj(y.transpose(1, 2).reshape(batch, seq, dim))
+
+    def forward(self, x):
+        x = x + self.attention(self.ln1(x))
+        return x + self.out(torch.nn.functional.gelu(self.fc(self.ln2(x))))
+
+
+def generate_blocks():
+    torch.manual_seed(0)
+    block = Block()
+    x = torch.randn(2, 5, 16)
+    for opset in (17, 14):
+        export(block, (x,), f"block_opset{opset}.onnx", opset, ["x"], ["y"])
+    with torch.no_grad():
+        y = block(x)
+    np.save(path("block.x.npy"), x.numpy())
+    np.save(path("block.y.npy"), y.numpy())
+
+
+def main():
+    rng = np.random.default_rng(0)
+    generate_layer_norm(rng)
+    generate_layer_norm_f16(rng)
+    generate_rms_norm(rng)
+    generate_unsupported(rng)
+    generate_ops()
+    generate_blocks()
+
+
+if __name__ == "__main__":
+    main()
