@@ -202,18 +202,24 @@ LogicalResult convertReshape(NodeImporter &node) {
     return failure();
   bool allowZero = node.getIntAttr("allowzero", 0);
   if (DenseElementsAttr constant = getIntConstant(node, 0)) {
+    ShapedType type = constant.getType();
     int64_t numElements = constant.getNumElements(), known = 1;
     SmallVector<int64_t> shape = *target;
     for (auto [dim, size] : llvm::enumerate(shape))
-      if (size == 0 && !allowZero)
-        size = constant.getType().getDimSize(dim);
+      if (size == 0 && !allowZero && static_cast<int64_t>(dim) < type.getRank())
+        size = type.getDimSize(dim);
     for (int64_t size : shape)
       known *= size == -1 ? 1 : size;
     for (int64_t &size : shape)
       if (size == -1)
         size = known ? numElements / known : 0;
-    node.setConstantResult(0, constant.reshape(RankedTensorType::get(
-                                  shape, constant.getElementType())));
+    auto resultType = RankedTensorType::get(shape, type.getElementType());
+    if (llvm::count(*target, -1) > 1 ||
+        llvm::any_of(shape, [](int64_t size) { return size < 0; }) ||
+        resultType.getNumElements() != numElements)
+      return node.emitError()
+             << "cannot reshape " << type << " to " << resultType;
+    node.setConstantResult(0, constant.reshape(resultType));
     return success();
   }
   Value input = node.getOperand(0);
