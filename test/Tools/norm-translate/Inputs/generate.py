@@ -15,16 +15,20 @@ PyTorch itself for the transformer blocks it exports.
 - layer_norm.onnx: one LayerNormalization (opset 17) with Mean and
   InvStdDev outputs, scale and bias initializers.
 - layer_norm_f16.onnx: f16 LayerNormalization over axis 1 with
-  stash_type=1 and a dim_param "batch" (FileCheck only).
+  stash_type=1 and a dim_param "batch" (a dynamic dim).
 - rms_norm.onnx: one RMSNormalization (opset 23). onnx 1.12 knows opsets up
   to 17, so the node is built by hand and the checker is not run on it.
+- reduce_mean_opset18.onnx: ReduceMean with axes as an input (opset 18,
+  built by hand; no checker).
 - ops.onnx: an embedding (Gather), Linear on 2-D (Gemm), Sigmoid, Tanh,
   Greater/Where, Slice, Concat, Erf (GELU), Cast, exported by PyTorch.
 - block_opset17.onnx / block_opset14.onnx: a pre-norm transformer block
   (LayerNorm, attention with softmax, residual, LayerNorm, GELU MLP,
   residual) exported by torch.onnx.export at opset 17, where
   LayerNormalization is one node, and at opset 14, where it is decomposed
-  into ReduceMean/Sub/Pow/Add/Sqrt/Div.
+  into ReduceMean/Sub/Pow/Add/Sqrt/Div. block_dynamic.onnx: the opset-17
+  export with dynamic batch and sequence dims (an expected error).
+  block.w<i>.npy: the opset-17 block's initializers, in order.
 - unsupported_op.onnx: a HardSwish node, which the importer does not
   convert.
 - malformed.onnx: layer_norm.onnx cut short.
@@ -109,6 +113,10 @@ def generate_layer_norm_f16(rng):
     model = helper.make_model(graph,
                               opset_imports=[helper.make_opsetid("", 17)])
     save_model(model, "layer_norm_f16.onnx")
+    x = rng.standard_normal((3, 4, 6)).astype(np.float16)
+    y, _, _ = layer_norm_reference(x, scale.astype(np.float64), 0.0, 1, 1e-3)
+    np.save(path("layer_norm_f16.x.npy"), x)
+    np.save(path("layer_norm_f16.y.npy"), y.astype(np.float16))
 
 
 def generate_rms_norm(rng):
@@ -130,6 +138,25 @@ def generate_rms_norm(rng):
     y = x64 / np.sqrt((x64 ** 2).mean(axis=-1, keepdims=True) + 1e-5) * scale
     np.save(path("rms_norm.x.npy"), x)
     np.save(path("rms_norm.y.npy"), y.astype(np.float32))
+
+
+def generate_reduce_mean(rng):
+    """ReduceMean at opset 18, where axes is an input (here an initializer);
+    built by hand like rms_norm.onnx (onnx 1.12 knows opsets up to 17)."""
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    node = helper.make_node("ReduceMean", ["x", "axes"], ["y"], name="mean",
+                            keepdims=1)
+    graph = helper.make_graph(
+        [node], "reduce_mean",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 1])],
+        [numpy_helper.from_array(np.array([0, -1], np.int64), "axes")])
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 18)])
+    save_model(model, "reduce_mean_opset18.onnx", check=False)
+    y = x.astype(np.float64).mean(axis=(0, 2), keepdims=True)
+    np.save(path("reduce_mean.x.npy"), x)
+    np.save(path("reduce_mean.y.npy"), y.astype(np.float32))
 
 
 def generate_unsupported(rng):
@@ -211,9 +238,18 @@ def generate_blocks():
     x = torch.randn(2, 5, 16)
     for opset in (17, 14):
         export(block, (x,), f"block_opset{opset}.onnx", opset, ["x"], ["y"])
+    # Batch and sequence as dim_params: the exporter computes the attention's
+    # shapes with Shape at run time, which the importer does not support.
+    torch.onnx.export(block, (x,), path("block_dynamic.onnx"), opset_version=17,
+                      input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch", 1: "seq"}})
     with torch.no_grad():
         y = block(x)
     np.save(path("block.x.npy"), x.numpy())
+    # The opset-17 block's initializers, in order, for --onnx-weights-as-args.
+    model = onnx.load(path("block_opset17.onnx"))
+    for i, initializer in enumerate(model.graph.initializer):
+        np.save(path(f"block.w{i}.npy"), numpy_helper.to_array(initializer))
     np.save(path("block.y.npy"), y.numpy())
 
 
@@ -222,6 +258,7 @@ def main():
     generate_layer_norm(rng)
     generate_layer_norm_f16(rng)
     generate_rms_norm(rng)
+    generate_reduce_mean(rng)
     generate_unsupported(rng)
     generate_ops()
     generate_blocks()
