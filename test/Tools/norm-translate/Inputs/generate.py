@@ -20,6 +20,11 @@ PyTorch itself for the transformer blocks it exports.
   to 17, so the node is built by hand and the checker is not run on it.
 - reduce_mean_opset18.onnx: ReduceMean with axes as an input (opset 18,
   built by hand; no checker).
+- shape_ops.onnx (opset 13): a Shape/Gather/Unsqueeze/Concat shape
+  computation feeding Reshape, Unsqueeze, Squeeze, Gemm with alpha, beta
+  and C, ReduceSum with axes as an input.
+- gelu_opset20.onnx: Gelu, exact and tanh (opset 20, built by hand; no
+  checker; expected from PyTorch's gelu in float64).
 - ops.onnx: an embedding (Gather), Linear on 2-D (Gemm), Sigmoid, Tanh,
   Greater/Where, Slice, Concat, Erf (GELU), Cast, exported by PyTorch.
 - block_opset17.onnx / block_opset14.onnx: a pre-norm transformer block
@@ -159,6 +164,73 @@ def generate_reduce_mean(rng):
     np.save(path("reduce_mean.y.npy"), y.astype(np.float32))
 
 
+def generate_shape_ops(rng):
+    """The shape computation an exporter emits for x.reshape(x.shape[0], -1)
+    (Shape, Gather, Unsqueeze, Concat: folded at import), then Unsqueeze,
+    Squeeze, Gemm with alpha/beta/C and ReduceSum with axes as an input
+    (opset 13)."""
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    w = rng.standard_normal((12, 5)).astype(np.float32)
+    c = rng.standard_normal(5).astype(np.float32)
+    ints = lambda name, values: numpy_helper.from_array(
+        np.array(values, np.int64), name)
+    nodes = [
+        helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+        helper.make_node("Gather", ["shape", "zero"], ["batch"],
+                         name="batch", axis=0),
+        helper.make_node("Unsqueeze", ["batch", "zeros"], ["batch1"],
+                         name="batch1"),
+        helper.make_node("Concat", ["batch1", "minus_one"], ["target"],
+                         name="target", axis=0),
+        helper.make_node("Reshape", ["x", "target"], ["flat"], name="flat"),
+        helper.make_node("Unsqueeze", ["flat", "ones"], ["wide"],
+                         name="wide"),
+        helper.make_node("Squeeze", ["wide", "ones"], ["narrow"],
+                         name="narrow"),
+        helper.make_node("Gemm", ["narrow", "w", "c"], ["y"], name="gemm",
+                         alpha=0.5, beta=2.0),
+        helper.make_node("ReduceSum", ["y", "ones"], ["sum"], name="sum",
+                         keepdims=0),
+    ]
+    graph = helper.make_graph(
+        nodes, "shape_ops",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 5]),
+         helper.make_tensor_value_info("sum", TensorProto.FLOAT, [2])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(c, "c"),
+         ints("zero", 0), ints("zeros", [0]), ints("ones", [1]),
+         ints("minus_one", [-1])])
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 13)])
+    save_model(model, "shape_ops.onnx")
+    y = 0.5 * (x.astype(np.float64).reshape(2, 12) @ w) + 2.0 * c
+    np.save(path("shape_ops.x.npy"), x)
+    np.save(path("shape_ops.y.npy"), y.astype(np.float32))
+    np.save(path("shape_ops.sum.npy"), y.sum(axis=1).astype(np.float32))
+
+
+def generate_gelu(rng):
+    """Gelu (opset 20, built by hand: no checker), exact and tanh."""
+    x = rng.standard_normal((3, 7)).astype(np.float32)
+    nodes = [helper.make_node("Gelu", ["x"], ["exact"], name="exact"),
+             helper.make_node("Gelu", ["x"], ["tanh"], name="tanh",
+                              approximate="tanh")]
+    graph = helper.make_graph(
+        nodes, "gelu",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 7])],
+        [helper.make_tensor_value_info("exact", TensorProto.FLOAT, [3, 7]),
+         helper.make_tensor_value_info("tanh", TensorProto.FLOAT, [3, 7])])
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 20)])
+    save_model(model, "gelu_opset20.onnx", check=False)
+    x64 = torch.from_numpy(x.astype(np.float64))
+    gelu = torch.nn.functional.gelu
+    np.save(path("gelu.x.npy"), x)
+    np.save(path("gelu.exact.npy"), gelu(x64).numpy().astype(np.float32))
+    np.save(path("gelu.tanh.npy"),
+            gelu(x64, approximate="tanh").numpy().astype(np.float32))
+
+
 def generate_unsupported(rng):
     node = helper.make_node("HardSwish", ["x"], ["y"], name="act")
     graph = helper.make_graph(
@@ -260,6 +332,8 @@ def main():
     generate_rms_norm(rng)
     generate_reduce_mean(rng)
     generate_unsupported(rng)
+    generate_shape_ops(rng)
+    generate_gelu(rng)
     generate_ops()
     generate_blocks()
 
