@@ -64,7 +64,6 @@ public:
       : node(node), index(index), opset(opset), table(table), builder(builder),
         loc(loc) {}
 
-  const onnx::NodeProto &getNode() const { return node; }
   int64_t getOpset() const { return opset; }
   OpBuilder &getBuilder() { return builder; }
   Location getLoc() const { return loc; }

@@ -13,6 +13,8 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <string>
+
 namespace mlir {
 class DialectRegistry;
 class MLIRContext;
