@@ -208,3 +208,29 @@ Value mlir::norm::onnx_import::insertUnitDims(OpBuilder &b, Location loc,
   return tensor::ExpandShapeOp::create(b, loc, resultType, value, reassociation,
                                        sizes);
 }
+
+Value mlir::norm::onnx_import::dropUnitDims(OpBuilder &b, Location loc,
+                                            Value value,
+                                            ArrayRef<int64_t> axes) {
+  if (axes.empty())
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  // Each kept dim takes the unit dims dropped before it; trailing ones go to
+  // the last kept dim.
+  SmallVector<ReassociationIndices> reassociation;
+  ReassociationIndices group;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+    group.push_back(dim);
+    if (llvm::is_contained(axes, dim))
+      continue;
+    shape.push_back(type.getDimSize(dim));
+    reassociation.push_back(group);
+    group.clear();
+  }
+  if (!group.empty() && !reassociation.empty())
+    llvm::append_range(reassociation.back(), group);
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return tensor::CollapseShapeOp::create(b, loc, resultType, value,
+                                         reassociation);
+}

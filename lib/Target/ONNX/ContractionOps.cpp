@@ -130,14 +130,30 @@ FailureOr<Value> buildMatmul(NodeImporter &node, Value lhs, Value rhs) {
       .getResult(0);
 }
 
+/// numpy's matmul: a 1-D lhs is a row and a 1-D rhs a column, whose unit
+/// dim is then dropped from the result.
 LogicalResult convertMatMul(NodeImporter &node) {
+  OpBuilder &b = node.getBuilder();
+  Location loc = node.getLoc();
   Value lhs = node.getOperand(0), rhs = node.getOperand(1);
   if (!lhs || !rhs)
     return failure();
+  bool lhsVector = getType(lhs).getRank() == 1;
+  bool rhsVector = getType(rhs).getRank() == 1;
+  if (lhsVector)
+    lhs = insertUnitDims(b, loc, lhs, {0});
+  if (rhsVector)
+    rhs = insertUnitDims(b, loc, rhs, {1});
   FailureOr<Value> result = buildMatmul(node, lhs, rhs);
   if (failed(result))
     return failure();
-  node.setResult(0, *result);
+  int64_t rank = getType(*result).getRank();
+  SmallVector<int64_t> unitDims;
+  if (lhsVector)
+    unitDims.push_back(rank - 2);
+  if (rhsVector)
+    unitDims.push_back(rank - 1);
+  node.setResult(0, dropUnitDims(b, loc, *result, unitDims));
   return success();
 }
 

@@ -166,6 +166,10 @@ Value reshapeTo(OpBuilder &b, Location loc, Value value, RankedTensorType type,
 Value insertUnitDims(OpBuilder &b, Location loc, Value value,
                      ArrayRef<int64_t> axes);
 
+/// Removes the size-1 dims at the (sorted, in-range) positions `axes`.
+Value dropUnitDims(OpBuilder &b, Location loc, Value value,
+                   ArrayRef<int64_t> axes);
+
 } // namespace mlir::norm::onnx_import
 
 #endif // LIB_TARGET_ONNX_IMPORTER_H

@@ -330,31 +330,21 @@ LogicalResult convertSqueeze(NodeImporter &node) {
   }
   if (failed(normalizeAxes(node, *axes, rank)))
     return failure();
-  SmallVector<int64_t> shape;
-  SmallVector<ReassociationIndices> reassociation;
-  ReassociationIndices group;
-  for (int64_t dim = 0; dim < rank; ++dim) {
-    group.push_back(dim);
-    if (llvm::is_contained(*axes, dim)) {
-      if (type.getDimSize(dim) != 1)
-        return node.emitError() << "squeezes dim " << dim << " of " << type
-                                << ", which is not 1";
-      continue;
-    }
-    shape.push_back(type.getDimSize(dim));
-    reassociation.push_back(group);
-    group.clear();
-  }
-  if (!group.empty() && !reassociation.empty())
-    llvm::append_range(reassociation.back(), group);
-  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  for (int64_t axis : *axes)
+    if (type.getDimSize(axis) != 1)
+      return node.emitError()
+             << "squeezes dim " << axis << " of " << type << ", which is not 1";
   if (constant) {
-    node.setConstantResult(0, constant.reshape(resultType));
+    SmallVector<int64_t> shape;
+    for (auto [dim, size] : llvm::enumerate(type.getShape()))
+      if (!llvm::is_contained(*axes, static_cast<int64_t>(dim)))
+        shape.push_back(size);
+    node.setConstantResult(0, constant.reshape(RankedTensorType::get(
+                                  shape, type.getElementType())));
     return success();
   }
-  node.setResult(0, tensor::CollapseShapeOp::create(node.getBuilder(),
-                                                    node.getLoc(), resultType,
-                                                    input, reassociation));
+  node.setResult(0,
+                 dropUnitDims(node.getBuilder(), node.getLoc(), input, *axes));
   return success();
 }
 

@@ -23,6 +23,7 @@ PyTorch itself for the transformer blocks it exports.
 - shape_ops.onnx (opset 13): a Shape/Gather/Unsqueeze/Concat shape
   computation feeding Reshape, Unsqueeze, Squeeze, Gemm with alpha, beta
   and C, ReduceSum with axes as an input.
+- matmul_vectors.onnx: MatMul with 1-D operands.
 - gelu_opset20.onnx: Gelu, exact and tanh (opset 20, built by hand; no
   checker; expected from PyTorch's gelu in float64).
 - ops.onnx: an embedding (Gather), Linear on 2-D (Gemm), Sigmoid, Tanh,
@@ -209,6 +210,34 @@ def generate_shape_ops(rng):
     np.save(path("shape_ops.sum.npy"), y.sum(axis=1).astype(np.float32))
 
 
+def generate_matmul_vectors(rng):
+    """MatMul with 1-D operands: a batch of matrices times a vector, a vector
+    times a matrix, and a dot product."""
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    v = rng.standard_normal(4).astype(np.float32)
+    m = rng.standard_normal((4, 5)).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["x", "v"], ["xv"], name="xv"),
+             helper.make_node("MatMul", ["v", "m"], ["vm"], name="vm"),
+             helper.make_node("MatMul", ["v", "v"], ["vv"], name="vv")]
+    graph = helper.make_graph(
+        nodes, "matmul_vectors",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4]),
+         helper.make_tensor_value_info("v", TensorProto.FLOAT, [4])],
+        [helper.make_tensor_value_info("xv", TensorProto.FLOAT, [2, 3]),
+         helper.make_tensor_value_info("vm", TensorProto.FLOAT, [5]),
+         helper.make_tensor_value_info("vv", TensorProto.FLOAT, [])],
+        [numpy_helper.from_array(m, "m")])
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 17)])
+    save_model(model, "matmul_vectors.onnx")
+    x64, v64 = x.astype(np.float64), v.astype(np.float64)
+    np.save(path("matmul_vectors.x.npy"), x)
+    np.save(path("matmul_vectors.v.npy"), v)
+    np.save(path("matmul_vectors.xv.npy"), (x64 @ v64).astype(np.float32))
+    np.save(path("matmul_vectors.vm.npy"), (v64 @ m).astype(np.float32))
+    np.save(path("matmul_vectors.vv.npy"), np.array(v64 @ v64, np.float32))
+
+
 def generate_gelu(rng):
     """Gelu (opset 20, built by hand: no checker), exact and tanh."""
     x = rng.standard_normal((3, 7)).astype(np.float32)
@@ -334,6 +363,7 @@ def main():
     generate_unsupported(rng)
     generate_shape_ops(rng)
     generate_gelu(rng)
+    generate_matmul_vectors(rng)
     generate_ops()
     generate_blocks()
 
