@@ -10,18 +10,18 @@ using namespace mlir;
 
 void mlir::norm::registerFromONNXTranslation() {
   // Translation options are registered with their translation, as upstream's
-  // --import-llvm does.
+  // --import-llvm does; their defaults are ImportOptions'.
   static llvm::cl::opt<bool> weightsAsArgs(
       "onnx-weights-as-args",
       llvm::cl::desc("With --import-onnx: float initializers become trailing "
                      "function arguments (in initializer order) instead of "
                      "constants"),
-      llvm::cl::init(false));
+      llvm::cl::init(ImportOptions().weightsAsArgs));
   static llvm::cl::opt<bool> noRaise(
       "no-raise",
       llvm::cl::desc("With --import-onnx: skip the post-import pipeline "
                      "(raising decomposed normalizations to norm ops)"),
-      llvm::cl::init(false));
+      llvm::cl::init(!ImportOptions().raise));
 
   TranslateToMLIRRegistration registration(
       "import-onnx", "Translate an ONNX model (.onnx) to norm/linalg",
