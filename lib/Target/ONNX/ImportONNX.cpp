@@ -19,6 +19,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "norm/Dialect/Norm/IR/NormDialect.h"
+#include "norm/Dialect/Norm/Transforms/Passes.h"
 
 #include "llvm/ADT/StringSet.h"
 
@@ -236,8 +237,10 @@ LogicalResult mlir::norm::runPostImportPasses(ModuleOp module,
                                               const ImportOptions &options) {
   (void)options;
   PassManager pm(module.getContext());
-  // TODO(norm-raise): run norm-raise here, before canonicalize, so that
-  // decomposed normalizations (e.g. opset < 17 exports) become norm ops.
+  // Constants folded first (norm-raise matches the mean's 1/N as one), then
+  // decomposed normalizations (opset < 17 exports) raised to norm ops.
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createNormRaise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   return pm.run(module);
