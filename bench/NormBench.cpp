@@ -385,13 +385,13 @@ struct ResidualCase : NormCase {
   std::string getName() const { return "residual/" + NormCase::getName(); }
 };
 
-/// The large shapes, both ops, both dtypes.
+/// The large shapes and the tiny block's, both ops, both dtypes.
 std::vector<ResidualCase> getResidualCases(llvm::ArrayRef<int> threadCounts) {
   std::vector<ResidualCase> cases;
   for (int threads : threadCounts)
     for (bool bf16 : {false, true})
       for (auto [rows, cols] :
-           {std::pair<int64_t, int64_t>{4096, 4096}, {16384, 1024}})
+           {std::pair<int64_t, int64_t>{4096, 4096}, {16384, 1024}, {80, 128}})
         for (llvm::StringRef kind : {"rms", "layer"})
           cases.push_back({{threads, bf16, rows, cols, kind}});
   return cases;
