@@ -96,7 +96,7 @@ struct Compiled {
 /// ("rms" or "layer", as norm-set-kind does; empty: as written).
 Compiled compile(llvm::StringRef source, llvm::StringRef normKind,
                  llvm::StringRef entry, llvm::ArrayRef<NpyArray> args,
-                 bool parallel) {
+                 bool parallel, bool fuseResidual = true) {
   Compiled c;
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
@@ -110,6 +110,7 @@ Compiled compile(llvm::StringRef source, llvm::StringRef normKind,
     llvm::report_fatal_error("norm-bench: norm-set-kind failed");
   JitOptions options;
   options.parallel = parallel;
+  options.fuseResidual = fuseResidual;
   auto jit = JitModule::compile(*module, entry, options);
   if (!jit)
     llvm::report_fatal_error(llvm::Twine("norm-bench: ") +
@@ -374,6 +375,23 @@ std::vector<GradCase> getGradCases(llvm::ArrayRef<int> threadCounts) {
     for (bool bf16 : {false, true})
       for (auto [rows, cols] :
            {std::pair<int64_t, int64_t>{4096, 4096}, {16384, 1024}})
+        for (llvm::StringRef kind : {"rms", "layer"})
+          cases.push_back({{threads, bf16, rows, cols, kind}});
+  return cases;
+}
+
+/// One row group of the fused residual table: a residual add and a norm.
+struct ResidualCase : NormCase {
+  std::string getName() const { return "residual/" + NormCase::getName(); }
+};
+
+/// The large shapes and the tiny block's, both ops, both dtypes.
+std::vector<ResidualCase> getResidualCases(llvm::ArrayRef<int> threadCounts) {
+  std::vector<ResidualCase> cases;
+  for (int threads : threadCounts)
+    for (bool bf16 : {false, true})
+      for (auto [rows, cols] :
+           {std::pair<int64_t, int64_t>{4096, 4096}, {16384, 1024}, {80, 128}})
         for (llvm::StringRef kind : {"rms", "layer"})
           cases.push_back({{threads, bf16, rows, cols, kind}});
   return cases;
@@ -663,6 +681,67 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
   }
 }
 
+/// A pre-norm residual step, as the block example writes it: the sum of the
+/// residual and the input (linalg.add), normalized and returned as the next
+/// residual. Compiled with norm-fuse-residual it is norm.add_layer_norm.
+std::string residualModule(bool bf16, int64_t rows, int64_t cols) {
+  std::string t =
+      llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols, bf16 ? "bf16" : "f32");
+  std::string p = llvm::formatv("tensor<{0}x{1}>", cols, bf16 ? "bf16" : "f32");
+  return llvm::formatv(
+      "func.func @main(%x: {0}, %r: {0}, %g: {1}, %b: {1}) -> ({0}, {0}) {{\n"
+      "  %e = tensor.empty() : {0}\n"
+      "  %s = linalg.add ins(%r, %x : {0}, {0}) outs(%e : {0}) -> {0}\n"
+      "  %y = norm.layer_norm %s scale(%g : {1}) bias(%b : {1}) "
+      "{{epsilon = 1.0e-5 : f64} : {0} -> {0}\n"
+      "  return %y, %s : {0}, {0}\n}\n",
+      t, p);
+}
+
+/// The fused residual op against the same module unfused (the add, then
+/// the norm), interleaved with a copy; also returns fused / unfused speed.
+void benchResiduals(llvm::ArrayRef<ResidualCase> cases, int rounds,
+                    double roundSeconds, std::vector<Row> &table,
+                    std::vector<std::string> &speedups) {
+  std::optional<NormInputs> in;
+  NpyArray residual;
+  for (const ResidualCase &rc : cases) {
+    if (!in || !in->holds(rc)) {
+      in.emplace(rc.bf16, rc.rows, rc.cols);
+      residual = randomArray(rc.bf16 ? ElementType::BF16 : ElementType::F32,
+                             {rc.rows, rc.cols}, 5);
+    }
+    std::string source = residualModule(rc.bf16, rc.rows, rc.cols);
+    std::vector<NpyArray> args = {in->x, residual, in->g, in->b};
+    Compiled fused =
+        compile(source, rc.kind, "main", args, rc.threads > 1, true);
+    Compiled unfused =
+        compile(source, rc.kind, "main", args, rc.threads > 1, false);
+    size_t bytes = in->x.data.size();
+    std::vector<Impl> impls;
+    impls.push_back({"copy", [&] {
+                       copy(in->x.data.data(), in->copyDst.data(), bytes,
+                            rc.threads);
+                     }});
+    impls.push_back({"fused", [&] { fused.call->invoke(); }});
+    impls.push_back({"unfused", [&] { unfused.call->invoke(); }});
+    measure(impls, rounds, roundSeconds);
+    // Bytes a fused implementation must move: x and the residual read, y
+    // and the sum written, the parameters read.
+    size_t elem = rc.bf16 ? 2 : 4;
+    double moved = 4.0 * bytes + (rc.kind == "layer" ? 2 : 1) * rc.cols * elem;
+    std::string op = "add+" + rc.kind.str();
+    appendRows(table, impls, bytes, moved, op, rc.bf16 ? "bf16" : "f32",
+               llvm::formatv("{0}x{1}", rc.rows, rc.cols), rc.threads);
+    table.pop_back(); // no oneDNN row
+    speedups.push_back(llvm::formatv(
+        "{0,-10} {1,-5} {2,-11} {3} thread(s): fused / unfused speed {4:f3}",
+        op, rc.bf16 ? "bf16" : "f32",
+        llvm::formatv("{0}x{1}", rc.rows, rc.cols), rc.threads,
+        median(impls[2].samples) / median(impls[1].samples)));
+  }
+}
+
 void printNormTable(const std::vector<Row> &table) {
   llvm::outs() << llvm::formatv(
       "{0,-7} {1,-6} {2,-5} {3,-11} {4,7} {5,12} {6,9} {7,8}\n", "impl", "op",
@@ -724,11 +803,16 @@ void benchBlock(const BlockCase &c, const BlockInputs &in) {
                  2.0 * 2.0 * c.seq * c.seq * c.dim;
   Compiled block = compile(in.source, c.kind, "block", in.args,
                            /*parallel=*/true);
-  std::vector<Impl> impls = {{"block", [&] { block.call->invoke(); }}};
+  // The same block with its residual adds left apart from the norms.
+  Compiled unfused = compile(in.source, c.kind, "block", in.args,
+                             /*parallel=*/true, /*fuseResidual=*/false);
+  std::vector<Impl> impls = {{"block", [&] { block.call->invoke(); }},
+                             {"unfused", [&] { unfused.call->invoke(); }}};
   measure(impls, 1, 0.0);
   for (int i = 1; i < c.repeats; ++i)
     measure(impls, 1, 0.0);
   double t = median(impls[0].samples);
+  double tUnfused = median(impls[1].samples);
 
   // The block's two norms alone on [seq, dim].
   std::string t2 = llvm::formatv("tensor<{0}x{1}xf32>", c.seq, c.dim);
@@ -745,9 +829,10 @@ void benchBlock(const BlockCase &c, const BlockInputs &in) {
   measure(normImpls, 3, 0.05);
   double tn = median(normImpls[0].samples);
   llvm::outs() << llvm::formatv(
-      "{0,-5} {1,-6} {2,8:f3} s {3,10:f2} ms {4,12:f1} {5,10:f2} {6,9:f2}%\n",
+      "{0,-5} {1,-6} {2,8:f3} s {3,10:f2} ms {4,12:f1} {5,10:f2} {6,9:f2}% "
+      "{7,10:f2} ms {8,8:f3}\n",
       c.config, c.kind, block.jit->getCompileSeconds(), t * 1e3, c.seq / t,
-      flops / t * 1e-9, 100.0 * tn / t);
+      flops / t * 1e-9, 100.0 * tn / t, tUnfused * 1e3, tUnfused / t);
 }
 
 void benchBlocks(llvm::ArrayRef<BlockCase> cases) {
@@ -841,6 +926,7 @@ the same bytes measured in the same rounds with the same threads), then the
 transformer block and matmul tables. Case names, which --filter matches:
   normalization   op/dtype/shape/threads   rms/bf16/4096x4096/1
   backward        grad/op/dtype/shape/thr  grad/layer/f32/16384x1024/2
+  fused residual  residual/op/dtype/...    residual/rms/bf16/4096x4096/1
   block           block/config/norm        block/tiny/rms
   matmul          matmul/MxKxN             matmul/80x128x256
 Example: norm-bench --filter='^layer/f32/80x128/1$' --rounds=1
@@ -896,18 +982,22 @@ int main(int argc, char **argv) {
       select(getNormCases(threadCounts), filterPtr);
   std::vector<GradCase> gradCases =
       select(getGradCases(threadCounts), filterPtr);
+  std::vector<ResidualCase> residualCases =
+      select(getResidualCases(threadCounts), filterPtr);
   std::vector<BlockCase> blockCases =
       select(getBlockCases(options.quick), filterPtr);
   std::vector<MatmulCase> matmulCases =
       select(getMatmulCases(options.quick), filterPtr);
-  if (normCases.empty() && gradCases.empty() && blockCases.empty() &&
-      matmulCases.empty())
+  if (normCases.empty() && gradCases.empty() && residualCases.empty() &&
+      blockCases.empty() && matmulCases.empty())
     return fail("no case matches --filter='" + options.filter +
                 "' (--list prints the names)");
   if (options.list) {
     for (const NormCase &c : normCases)
       llvm::outs() << c.getName() << "\n";
     for (const GradCase &c : gradCases)
+      llvm::outs() << c.getName() << "\n";
+    for (const ResidualCase &c : residualCases)
       llvm::outs() << c.getName() << "\n";
     for (const BlockCase &c : blockCases)
       llvm::outs() << c.getName() << "\n";
@@ -949,12 +1039,32 @@ int main(int argc, char **argv) {
       llvm::outs() << line << "\n";
   }
 
+  if (!residualCases.empty()) {
+    std::vector<Row> table;
+    std::vector<std::string> speedups;
+    benchResiduals(residualCases, rounds, roundSeconds, table, speedups);
+    llvm::outs() << "\n== Fused residual add (norm.add_*_norm) against the "
+                    "add followed by the norm: median of "
+                 << rounds
+                 << " interleaved rounds; GB/s = (x + residual + y + sum + "
+                    "parameters) bytes / time for both; 'vs copy' as above "
+                    "(the unfused add is a linalg op: one thread) ==\n";
+    printNormTable(table);
+    llvm::outs() << "\n";
+    for (const std::string &line : speedups)
+      llvm::outs() << line << "\n";
+  }
+
   if (!blockCases.empty()) {
     llvm::outs() << "\n== Transformer block (pre-norm, f32, norms on "
-                 << allThreads << " threads, matmuls on 1) ==\n";
+                 << allThreads
+                 << " threads, matmuls on 1; its residual adds fused into "
+                    "the norms by norm-fuse-residual, and 'unfused run' "
+                    "without, interleaved) ==\n";
     llvm::outs() << llvm::formatv(
-        "{0,-5} {1,-6} {2,10} {3,13} {4,12} {5,10} {6,10}\n", "block", "norm",
-        "compile", "run", "tokens/s", "GFLOP/s", "in norms");
+        "{0,-5} {1,-6} {2,10} {3,13} {4,12} {5,10} {6,10} {7,13} {8,8}\n",
+        "block", "norm", "compile", "run", "tokens/s", "GFLOP/s", "in norms",
+        "unfused run", "speedup");
     benchBlocks(blockCases);
   }
   if (!matmulCases.empty()) {

@@ -16,6 +16,9 @@ packages=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   libgtest-dev
   libdnnl-dev libopenblas-dev
+  # norm-translate --import-onnx: ONNX's protobuf classes (onnx-ml.pb.h needs
+  # protobuf's headers).
+  libonnx-dev libprotobuf-dev
 )
 
 # `make fuzz` only: clang 14 and its libFuzzer/sanitizer runtimes

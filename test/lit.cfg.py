@@ -26,6 +26,7 @@ llvm_config.with_environment("PATH", config.norm_tools_dir, append_path=True)
 
 tools = [
     "norm-opt",
+    "norm-translate",
     ToolSubst("norm-runner", unresolved="ignore"),
     ToolSubst("norm-differential-test", unresolved="ignore"),
     "FileCheck",

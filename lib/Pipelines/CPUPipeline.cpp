@@ -79,6 +79,7 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createLoopInvariantCodeMotionPass());
 
   // Vector and loop lowering to LLVM.
+  pm.addNestedPass<func::FuncOp>(createNormExpandMath());
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
       vector::VectorMultiReductionLowering::InnerReduction));
   pm.addNestedPass<func::FuncOp>(createNormReassociateReductions());

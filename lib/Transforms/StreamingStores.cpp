@@ -7,6 +7,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 namespace mlir::norm {
 #define GEN_PASS_DEF_NORMSTREAMINGSTORES
@@ -73,12 +74,46 @@ static memref::AllocOp getAlignedRoot(Value memref, ValueRange indices,
   return alloc;
 }
 
+/// The allocation that `memref` views through subviews, or null.
+static Operation *getRootAlloc(Value memref) {
+  while (auto subview = memref.getDefiningOp<memref::SubViewOp>())
+    memref = subview.getSource();
+  return memref.getDefiningOp<memref::AllocOp>();
+}
+
+/// The outermost loop around `op` in its function (null outside loops).
+static Operation *getOutermostLoop(Operation *op) {
+  Operation *outermost = nullptr;
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp())
+    if (isa<LoopLikeOpInterface>(parent))
+      outermost = parent;
+  return outermost;
+}
+
 namespace {
 struct NormStreamingStoresPass
     : public norm::impl::NormStreamingStoresBase<NormStreamingStoresPass> {
   using Base::Base;
 
   void runOnOperation() override {
+    // A buffer read in the loop nest that writes it (a fused residual op's
+    // sum, read back by the row's statistics and output passes) must stay
+    // in cache; one read by a later loop nest (the norm after an unfused
+    // add) is read from memory either way.
+    getOperation().walk([&](Operation *op) {
+      Value source;
+      if (auto read = dyn_cast<vector::TransferReadOp>(op))
+        source = read.getBase();
+      else if (auto load = dyn_cast<vector::LoadOp>(op))
+        source = load.getBase();
+      else if (auto load = dyn_cast<memref::LoadOp>(op))
+        source = load.getMemRef();
+      if (source)
+        if (Operation *root = getRootAlloc(source))
+          if (Operation *loop = getOutermostLoop(op))
+            readBack.insert({root, loop});
+    });
     SmallVector<vector::TransferWriteOp> writes;
     getOperation().walk([&](vector::TransferWriteOp op) {
       if (isStreamable(op))
@@ -106,7 +141,8 @@ struct NormStreamingStoresPass
       return false;
     memref::AllocOp root =
         getAlignedRoot(op.getBase(), op.getIndices(), elementBytes);
-    if (!root)
+    if (!root || readBack.contains({root.getOperation(),
+                                    getOutermostLoop(op.getOperation())}))
       return false;
     MemRefType rootType = root.getType();
     if (rootType.hasStaticShape() &&
@@ -117,5 +153,9 @@ struct NormStreamingStoresPass
       return isa<func::ReturnOp>(user);
     });
   }
+
+  /// The allocations read in the function, with the outermost loop of the
+  /// read.
+  llvm::DenseSet<std::pair<Operation *, Operation *>> readBack;
 };
 } // namespace

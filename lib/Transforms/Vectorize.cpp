@@ -249,9 +249,14 @@ struct NormVectorizePass
       // Scalable flags are passed explicitly: masked vectorization reads one
       // per vector dim.
       SmallVector<bool> scalable(sizes->size(), false);
+      // tensor.extract in a body (a gather, e.g. an imported embedding)
+      // becomes a vector.gather or a contiguous load.
       FailureOr<linalg::VectorizationResult> result =
-          masked ? linalg::vectorize(rewriter, op, *sizes, scalable)
-                 : linalg::vectorize(rewriter, op);
+          masked ? linalg::vectorize(rewriter, op, *sizes, scalable,
+                                     /*vectorizeNDExtract=*/true)
+                 : linalg::vectorize(rewriter, op, /*inputVectorSizes=*/{},
+                                     /*inputScalableVecDims=*/{},
+                                     /*vectorizeNDExtract=*/true);
       if (failed(result)) {
         op.emitOpError("could not be vectorized");
         return signalPassFailure();

@@ -42,3 +42,38 @@ func.func @kept(%v: vector<64xf32>, %j: index) -> (memref<4096x4096xf32>, memref
   vector.transfer_write %v, %small[%c0] {in_bounds = [true]} : vector<64xf32>, memref<64xf32>
   return %result, %small : memref<4096x4096xf32>, memref<64xf32>
 }
+
+// -----
+
+// A returned buffer read back in the loop nest that writes it (a fused
+// residual op's sum, read by the row's statistics and output passes) keeps
+// ordinary stores: non-temporal ones would send the row to memory before
+// it is read. Read by a later loop nest (a norm after an unfused add), it
+// streams: that read comes from memory either way.
+// CHECK-LABEL: func @read_back
+// CHECK: scf.forall
+// CHECK-NEXT: vector.transfer_write
+// CHECK-NEXT: vector.transfer_read
+// CHECK: scf.forall
+// CHECK-NEXT: vector.store {{.*}}nontemporal = true
+// CHECK: scf.forall
+// CHECK-NEXT: vector.transfer_read
+func.func @read_back(%v: vector<64xf32>, %out: memref<64xf32>) -> (memref<4096x4096xf32>, memref<4096x4096xf32>) {
+  %c0 = arith.constant 0 : index
+  %pad = arith.constant 0.0 : f32
+  %sum = memref.alloc() {alignment = 64 : i64} : memref<4096x4096xf32>
+  scf.forall (%i) in (4096) {
+    vector.transfer_write %v, %sum[%i, %c0] {in_bounds = [true]} : vector<64xf32>, memref<4096x4096xf32>
+    %r = vector.transfer_read %sum[%i, %c0], %pad {in_bounds = [true]} : memref<4096x4096xf32>, vector<64xf32>
+    vector.transfer_write %r, %out[%c0] {in_bounds = [true]} : vector<64xf32>, memref<64xf32>
+  }
+  %later = memref.alloc() {alignment = 64 : i64} : memref<4096x4096xf32>
+  scf.forall (%i) in (4096) {
+    vector.transfer_write %v, %later[%i, %c0] {in_bounds = [true]} : vector<64xf32>, memref<4096x4096xf32>
+  }
+  scf.forall (%i) in (4096) {
+    %r = vector.transfer_read %later[%i, %c0], %pad {in_bounds = [true]} : memref<4096x4096xf32>, vector<64xf32>
+    vector.transfer_write %r, %out[%c0] {in_bounds = [true]} : vector<64xf32>, memref<64xf32>
+  }
+  return %sum, %later : memref<4096x4096xf32>, memref<4096x4096xf32>
+}

@@ -109,6 +109,20 @@ def NormStreamingStores : Pass<"norm-streaming-stores", "::mlir::func::FuncOp"> 
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
 
+def NormExpandMath : Pass<"norm-expand-math", "::mlir::func::FuncOp"> {
+  let summary = "Expand math ops that have no LLVM lowering";
+  let description = [{
+    `math.erf` (the exact GELU of imported models) has no LLVM intrinsic,
+    so `convert-math-to-llvm` leaves it behind. This pass rewrites it, on
+    scalars and vectors alike, with upstream's polynomial approximation
+    (`populatePolynomialApproximateErfPattern`, accurate to a few ulp in
+    f32) into arith and math ops that do lower.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def NormReassociateReductions
     : Pass<"norm-reassociate-reductions", "::mlir::func::FuncOp"> {
   let summary = "Let horizontal vector reductions combine lanes as a tree";

@@ -57,13 +57,14 @@ struct RowMoments {
 /// Builds the linalg ops of one norm op's lowering.
 class NormLowering {
 public:
-  /// `normalized` replaces the op's input as the tensor that is normalized
-  /// (the sum of a fused residual op).
+  /// With a `residual` (a fused residual op), the tensor normalized is
+  /// `residualScale * residual + input` (createResidualSumElement): every
+  /// pass over the row reads both and computes it again, so that the sum is
+  /// written once, by the output pass, and never read back.
   NormLowering(OpBuilder &b, NormOpInterface op, bool overflowGuard = true,
-               Value normalized = {})
-      : b(b), loc(op.getLoc()),
-        input(normalized ? normalized : Value(op.getInput())),
-        inputType(op.getInputType()),
+               Value residual = {}, double residualScale = 1.0)
+      : b(b), loc(op.getLoc()), input(op.getInput()), residual(residual),
+        residualScale(residualScale), inputType(op.getInputType()),
         elementType(cast<FloatType>(inputType.getElementType())),
         computeType(op.getEffectiveComputeType()), axes(op.getCanonicalAxes()),
         keptDims(op.getKeptDims()), scaleOffset(op.getScaleOffset()),
@@ -108,9 +109,10 @@ public:
 
   /// The output: (x [- mean]) * inv, then the affine transform
   /// (createAffine: rounded to `roundingType` where set), converted back to
-  /// the input element type.
-  Value normalize(const RowMoments &moments, Value factor,
-                  std::array<Value, 3> params, FloatType roundingType) {
+  /// the input element type; with a residual, then the sum.
+  SmallVector<Value> normalize(const RowMoments &moments, Value factor,
+                               std::array<Value, 3> params,
+                               FloatType roundingType) {
     bool perFeature = static_cast<bool>(params[2]);
     // Per-row block arguments: [mean], factor, [scale].
     SmallVector<Value> rowValues;
@@ -205,6 +207,32 @@ protected:
     return {scale ? unscale(mean, scale) : mean, moment};
   }
 
+  /// The tensors read per element: the input, and the residual if any.
+  SmallVector<Value> getElementInputs() const {
+    SmallVector<Value> inputs = {input};
+    if (residual)
+      inputs.push_back(residual);
+    return inputs;
+  }
+
+  /// The element normalized, in the input element type, from the block
+  /// arguments of getElementInputs().
+  Value loadElement(OpBuilder &nb, Location nloc, ValueRange args) const {
+    if (!residual)
+      return args[0];
+    return createResidualSumElement(nb, nloc, elementType, args[0], args[1],
+                                    residualScale);
+  }
+
+  /// `args` with the element inputs' arguments replaced by the element.
+  SmallVector<Value> withElement(OpBuilder &nb, Location nloc,
+                                 ValueRange args) const {
+    unsigned n = residual ? 2 : 1;
+    SmallVector<Value> result = {loadElement(nb, nloc, args.take_front(n))};
+    llvm::append_range(result, args.drop_front(n));
+    return result;
+  }
+
   /// Sums `term(x, rowValues...)` over the normalized axes, per row.
   Value reduceRows(ValueRange rowValues, BodyFn term) {
     return reduceRows(
@@ -220,9 +248,9 @@ protected:
     Value init = linalg::FillOp::create(b, loc, constant(0.0),
                                         createEmptyRows(computeType))
                      .getResult(0);
-    SmallVector<Value> inputs = {input};
+    SmallVector<Value> inputs = getElementInputs();
+    SmallVector<AffineMap> maps(inputs.size(), identityMap);
     llvm::append_range(inputs, rowValues);
-    SmallVector<AffineMap> maps = {identityMap};
     maps.append(rowValues.size() + 1, rowMap);
     SmallVector<utils::IteratorType> iterators(inputType.getRank(),
                                                utils::IteratorType::parallel);
@@ -231,8 +259,8 @@ protected:
     auto generic = linalg::GenericOp::create(
         b, loc, init.getType(), inputs, init, maps, iterators,
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value acc =
-              combine(nb, nloc, args.back(), term(nb, nloc, args.drop_back()));
+          SmallVector<Value> terms = withElement(nb, nloc, args.drop_back());
+          Value acc = combine(nb, nloc, args.back(), term(nb, nloc, terms));
           linalg::YieldOp::create(nb, nloc, acc);
         });
     return generic.getResult(0);
@@ -355,16 +383,20 @@ protected:
   /// The final elementwise op over the input: `fn(x, rowArgs, paramArgs)`
   /// in the compute type, where paramArgs holds the compute-type values of
   /// `params` (null where a param is absent), converted back to the input
-  /// element type.
-  Value
+  /// element type; with a residual, a second result holds the sum.
+  SmallVector<Value>
   mapElements(ValueRange rowValues, ArrayRef<Value> params,
               function_ref<Value(OpBuilder &, Location, Value x,
                                  ValueRange rowArgs, ArrayRef<Value> paramArgs)>
                   fn) {
-    Value init = tensor::EmptyOp::create(b, loc, inputSizes, elementType);
-    SmallVector<Value> inputs = {input};
+    SmallVector<Value> inits = {
+        tensor::EmptyOp::create(b, loc, inputSizes, elementType)};
+    if (residual)
+      inits.push_back(tensor::EmptyOp::create(b, loc, inputSizes, elementType));
+    SmallVector<Value> inputs = getElementInputs();
+    unsigned numElementInputs = inputs.size();
+    SmallVector<AffineMap> maps(numElementInputs, identityMap);
     llvm::append_range(inputs, rowValues);
-    SmallVector<AffineMap> maps = {identityMap};
     maps.append(rowValues.size(), rowMap);
     for (Value param : params) {
       if (!param)
@@ -372,25 +404,29 @@ protected:
       inputs.push_back(param);
       maps.push_back(getParameterMap(param));
     }
-    maps.push_back(identityMap);
+    maps.append(inits.size(), identityMap);
     SmallVector<utils::IteratorType> iterators(inputType.getRank(),
                                                utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
-        b, loc, init.getType(), inputs, init, maps, iterators,
+        b, loc, ValueRange(inits).getTypes(), inputs, inits, maps, iterators,
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value x = convertFloat(nb, nloc, args[0], computeType);
-          ValueRange rowArgs = args.slice(1, rowValues.size());
+          Value element =
+              loadElement(nb, nloc, args.take_front(numElementInputs));
+          Value x = convertFloat(nb, nloc, element, computeType);
+          ValueRange rowArgs = args.slice(numElementInputs, rowValues.size());
           SmallVector<Value> paramArgs;
-          unsigned next = 1 + rowValues.size();
+          unsigned next = numElementInputs + rowValues.size();
           for (Value param : params)
             paramArgs.push_back(
                 param ? convertFloat(nb, nloc, args[next++], computeType)
                       : Value());
           Value y = fn(nb, nloc, x, rowArgs, paramArgs);
-          linalg::YieldOp::create(nb, nloc,
-                                  convertFloat(nb, nloc, y, elementType));
+          SmallVector<Value> yields = {convertFloat(nb, nloc, y, elementType)};
+          if (residual)
+            yields.push_back(element);
+          linalg::YieldOp::create(nb, nloc, yields);
         });
-    return generic.getResult(0);
+    return SmallVector<Value>(generic.getResults());
   }
 
   Value createEmptyRows(Type type) {
@@ -437,6 +473,9 @@ protected:
   OpBuilder &b;
   Location loc;
   Value input;
+  /// The residual of a fused residual op (else null), and its factor.
+  Value residual;
+  double residualScale;
   RankedTensorType inputType;
   FloatType elementType;
   FloatType computeType;

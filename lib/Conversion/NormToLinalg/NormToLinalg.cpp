@@ -13,9 +13,10 @@
 //   2. a per-row elementwise op producing the inverse RMS / std;
 //   3. one elementwise op over the input that normalizes, applies scale and
 //      bias and converts back to the input element type.
-// A fused residual op first computes the sum (one elementwise op over the
-// input and the residual) and normalizes it; after norm-tile-rows this is
-// per row, so the passes over the sum read it from cache.
+// A fused residual op normalizes the sum of its input and residual: each
+// pass reads both (the second and later ones from cache after
+// norm-tile-rows) and computes the sum again, and the output pass also
+// writes it; the sum is never read back, so it can be streamed to memory.
 // Statistics results are tensor.expand_shape views of the per-row tensors.
 //
 //===----------------------------------------------------------------------===//
@@ -53,20 +54,14 @@ struct NormalizationOpLowering
   LogicalResult
   matchAndRewrite(NormalizationOpInterface op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    Value sum;
-    if (op.hasResidual())
-      sum = createResidualSum(rewriter, op.getLoc(), op.getInput(),
-                              op.getResidual(),
-                              op.getResidualScale().convertToDouble());
-    NormLowering lowering(rewriter, op, overflowGuard, sum);
+    NormLowering lowering(rewriter, op, overflowGuard, op.getResidual(),
+                          op.getResidualScale().convertToDouble());
     RowMoments moments = lowering.computeMoments(op.isCentered());
     bool perFeature = static_cast<bool>(op.getFeatureEpsilon());
     Value factor = lowering.rowFactor(
         moments, op.getEpsilon().convertToDouble(), perFeature);
-    SmallVector<Value> results = {lowering.normalize(
-        moments, factor, op.getParameters(), op.getAffineRoundingType())};
-    if (sum)
-      results.push_back(sum);
+    SmallVector<Value> results = lowering.normalize(
+        moments, factor, op.getParameters(), op.getAffineRoundingType());
     if (!op.getStatistics().empty()) {
       if (moments.mean)
         results.push_back(lowering.toStatistics(moments.mean));

@@ -119,6 +119,16 @@ static Value createRoundedOp(OpBuilder &b, Location loc, FloatType type,
   return convertFloat(b, loc, result, type);
 }
 
+Value mlir::norm::createResidualSumElement(OpBuilder &b, Location loc,
+                                           FloatType type, Value input,
+                                           Value residual, double scale) {
+  if (scale != 1.0)
+    residual = createRoundedOp(b, loc, type, residual,
+                               createFloatConstant(b, loc, type, scale),
+                               /*multiply=*/true);
+  return createRoundedOp(b, loc, type, residual, input, /*multiply=*/false);
+}
+
 Value mlir::norm::createResidualSum(OpBuilder &b, Location loc, Value input,
                                     Value residual, double scale) {
   auto type = cast<RankedTensorType>(input.getType());
@@ -132,16 +142,10 @@ Value mlir::norm::createResidualSum(OpBuilder &b, Location loc, Value input,
   return linalg::GenericOp::create(
              b, loc, type, ValueRange{input, residual}, init, maps, iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value scaled = args[1];
-               if (scale != 1.0)
-                 scaled = createRoundedOp(
-                     nb, nloc, elementType, scaled,
-                     createFloatConstant(nb, nloc, elementType, scale),
-                     /*multiply=*/true);
-               linalg::YieldOp::create(nb, nloc,
-                                       createRoundedOp(nb, nloc, elementType,
-                                                       scaled, args[0],
-                                                       /*multiply=*/false));
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   createResidualSumElement(nb, nloc, elementType, args[0],
+                                            args[1], scale));
              })
       .getResult(0);
 }

@@ -28,6 +28,11 @@ def Norm_Dialect : Dialect {
     and `norm.rms_norm_grad` / `norm.layer_norm_grad` compute their
     gradients (of the input, the scale, the bias and the per-feature
     epsilon), from those statistics or recomputing them.
+    `norm.add_rms_norm` / `norm.add_layer_norm` fuse the residual add of a
+    transformer block (`sum = residual_scale * residual + input`, then the
+    norm of the sum; both returned), with their gradient ops
+    `norm.add_rms_norm_grad` / `norm.add_layer_norm_grad`;
+    `norm-fuse-residual` forms them from separate adds.
 
     The ops are lowered to `linalg` by `convert-norm-to-linalg` and from there
     to vectorized, multi-threaded CPU code (`norm-lower-to-cpu`), and to

@@ -37,6 +37,11 @@ Value convertTensor(OpBuilder &b, Location loc, Value tensor, FloatType to);
 Value createResidualSum(OpBuilder &b, Location loc, Value input, Value residual,
                         double scale);
 
+/// One element of createResidualSum: `scale * residual + input` for scalars
+/// (or vectors) of `type`, rounded as there.
+Value createResidualSumElement(OpBuilder &b, Location loc, FloatType type,
+                               Value input, Value residual, double scale);
+
 /// `scale * tensor` elementwise, rounded to the element type as
 /// createResidualSum's multiply; `tensor` itself when `scale` is 1.
 Value createScaledTensor(OpBuilder &b, Location loc, Value tensor,
