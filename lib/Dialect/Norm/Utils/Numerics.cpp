@@ -54,24 +54,37 @@ Value mlir::norm::convertFloat(OpBuilder &b, Location loc, Value value,
   return arith::TruncFOp::create(b, loc, target, value);
 }
 
+/// An elementwise linalg.generic over same-shaped `inputs` (identity maps)
+/// into a new tensor of `to` elements, whose body yields `fn(blockArgs)`.
+static Value
+createElementwise(OpBuilder &b, Location loc, ValueRange inputs, FloatType to,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  Value first = inputs.front();
+  int64_t rank = cast<RankedTensorType>(first.getType()).getRank();
+  Value init =
+      tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, first), to);
+  SmallVector<AffineMap> maps(inputs.size() + 1,
+                              b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, init, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(nb, nloc,
+                                       fn(nb, nloc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
 Value mlir::norm::convertTensor(OpBuilder &b, Location loc, Value tensor,
                                 FloatType to) {
   auto type = cast<RankedTensorType>(tensor.getType());
   if (type.getElementType() == to)
     return tensor;
-  int64_t rank = type.getRank();
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, tensor), to);
-  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, init.getType(), tensor, init, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(nb, nloc,
-                                       convertFloat(nb, nloc, args[0], to));
-             })
-      .getResult(0);
+  return createElementwise(b, loc, tensor, to,
+                           [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                             return convertFloat(nb, nloc, args[0], to);
+                           });
 }
 
 Value mlir::norm::createScaleFactor(OpBuilder &b, Location loc, Value scale,
@@ -131,48 +144,28 @@ Value mlir::norm::createResidualSumElement(OpBuilder &b, Location loc,
 
 Value mlir::norm::createResidualSum(OpBuilder &b, Location loc, Value input,
                                     Value residual, double scale) {
-  auto type = cast<RankedTensorType>(input.getType());
-  auto elementType = cast<FloatType>(type.getElementType());
-  int64_t rank = type.getRank();
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, input), elementType);
-  SmallVector<AffineMap> maps(3, b.getMultiDimIdentityMap(rank));
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, type, ValueRange{input, residual}, init, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(
-                   nb, nloc,
-                   createResidualSumElement(nb, nloc, elementType, args[0],
-                                            args[1], scale));
-             })
-      .getResult(0);
+  auto elementType = cast<FloatType>(getElementTypeOrSelf(input.getType()));
+  return createElementwise(b, loc, {input, residual}, elementType,
+                           [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                             return createResidualSumElement(
+                                 nb, nloc, elementType, args[0], args[1],
+                                 scale);
+                           });
 }
 
 Value mlir::norm::createScaledTensor(OpBuilder &b, Location loc, Value tensor,
                                      double scale) {
   if (scale == 1.0)
     return tensor;
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto elementType = cast<FloatType>(type.getElementType());
-  int64_t rank = type.getRank();
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, tensor), elementType);
-  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, type, tensor, init, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(
-                   nb, nloc,
-                   createRoundedOp(
-                       nb, nloc, elementType, args[0],
-                       createFloatConstant(nb, nloc, elementType, scale),
-                       /*multiply=*/true));
-             })
-      .getResult(0);
+  auto elementType = cast<FloatType>(getElementTypeOrSelf(tensor.getType()));
+  return createElementwise(
+      b, loc, tensor, elementType,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        return createRoundedOp(
+            nb, nloc, elementType, args[0],
+            createFloatConstant(nb, nloc, elementType, scale),
+            /*multiply=*/true);
+      });
 }
 
 Value mlir::norm::createInverseCount(OpBuilder &b, Location loc, Value count,
