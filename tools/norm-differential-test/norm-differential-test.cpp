@@ -979,8 +979,11 @@ public:
     int64_t row = rows.rowOf[i];
     double magnitude = absG[i] * r[i] + rowGR[row] + absD[i] * rowGXW[row];
     // x - mean is off by up to delta: in d itself and in every xhat of the
-    // row's mean(g xhat w).
-    double cancellation = delta[i] * rowGXW[row] + absD[i] * rowGDW[row];
+    // row's mean(g xhat w), and both at once (the second-order term, which
+    // dominates where d is 0: a constant row with a large mean and a large
+    // inverse root has xhat = delta * r instead of 0).
+    double cancellation = delta[i] * rowGXW[row] + absD[i] * rowGDW[row] +
+                          delta[i] * rowGDW[row];
     return outTol.rtol * std::fabs(ref) + (outTol.atol + 8 * unit) * magnitude +
            8 * cancellation + halfSubnormal(c.inputType);
   }

@@ -17,3 +17,12 @@
 // RUN: norm-differential-test --gradients --cases 4 --seed 5 --many-rows 1000000 \
 // RUN:   | FileCheck %s --check-prefix=MANY
 // MANY: 4 of 4 cases passed
+
+// A constant row (-125.07 eight times) with epsilon 1e-6: the inverse root
+// is 1000, so the rounding of the mean, times r, makes xhat 1e-2 instead of
+// 0 and moves dx by ~0.05 of ~100. The error model's second-order term
+// (both xhat in mean(g xhat) off at once) covers it; without that term this
+// case failed.
+// RUN: norm-differential-test --gradients --case-seed 17418761361760051386 \
+// RUN:   | FileCheck %s --check-prefix=CONSTANT
+// CONSTANT: 1 of 1 cases passed
