@@ -61,10 +61,15 @@ public:
   /// `residualScale * residual + input` (createResidualSumElement): every
   /// pass over the row reads both and computes it again, so that the sum is
   /// written once, by the output pass, and never read back.
+  /// `normalized`, if given, replaces the op's input (a sum computed
+  /// beforehand).
   NormLowering(OpBuilder &b, NormOpInterface op, bool overflowGuard = true,
-               Value residual = {}, double residualScale = 1.0)
-      : b(b), loc(op.getLoc()), input(op.getInput()), residual(residual),
-        residualScale(residualScale), inputType(op.getInputType()),
+               Value residual = {}, double residualScale = 1.0,
+               Value normalized = {})
+      : b(b), loc(op.getLoc()),
+        input(normalized ? normalized : Value(op.getInput())),
+        residual(residual), residualScale(residualScale),
+        inputType(op.getInputType()),
         elementType(cast<FloatType>(inputType.getElementType())),
         computeType(op.getEffectiveComputeType()), axes(op.getCanonicalAxes()),
         keptDims(op.getKeptDims()), scaleOffset(op.getScaleOffset()),

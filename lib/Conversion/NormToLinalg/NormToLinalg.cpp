@@ -54,14 +54,26 @@ struct NormalizationOpLowering
   LogicalResult
   matchAndRewrite(NormalizationOpInterface op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    NormLowering lowering(rewriter, op, overflowGuard, op.getResidual(),
-                          op.getResidualScale().convertToDouble());
+    // Half types: the sum is computed once, by its own pass, and read back
+    // from cache (one conversion per pass instead of the five of its
+    // rounded arithmetic); wider types recompute it in every pass and never
+    // read it back, so that it streams to memory.
+    double residualScale = op.getResidualScale().convertToDouble();
+    Value sum;
+    if (op.hasResidual() && op.getInputType().getElementTypeBitWidth() < 32)
+      sum = createResidualSum(rewriter, op.getLoc(), op.getInput(),
+                              op.getResidual(), residualScale);
+    NormLowering lowering(rewriter, op, overflowGuard,
+                          sum ? Value() : Value(op.getResidual()),
+                          residualScale, sum);
     RowMoments moments = lowering.computeMoments(op.isCentered());
     bool perFeature = static_cast<bool>(op.getFeatureEpsilon());
     Value factor = lowering.rowFactor(
         moments, op.getEpsilon().convertToDouble(), perFeature);
     SmallVector<Value> results = lowering.normalize(
         moments, factor, op.getParameters(), op.getAffineRoundingType());
+    if (sum)
+      results.push_back(sum);
     if (!op.getStatistics().empty()) {
       if (moments.mean)
         results.push_back(lowering.toStatistics(moments.mean));
