@@ -13,10 +13,11 @@
 //   2. a per-row elementwise op producing the inverse RMS / std;
 //   3. one elementwise op over the input that normalizes, applies scale and
 //      bias and converts back to the input element type.
-// A fused residual op normalizes the sum of its input and residual: each
-// pass reads both (the second and later ones from cache after
+// A fused residual op normalizes the sum of its input and residual. In f32
+// and f64 each pass reads both (the second and later ones from cache after
 // norm-tile-rows) and computes the sum again, and the output pass also
-// writes it; the sum is never read back, so it can be streamed to memory.
+// writes it: the sum is never read back, so it can be streamed to memory.
+// In f16 and bf16 the sum is computed once, by its own pass, and read back.
 // Statistics results are tensor.expand_shape views of the per-row tensors.
 //
 //===----------------------------------------------------------------------===//
