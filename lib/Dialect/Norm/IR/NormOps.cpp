@@ -53,5 +53,32 @@ void NormDialect::getCanonicalizationPatterns(
   results.add<CanonicalizeAxes, ForwardUnitResidualGrad>(getContext());
 }
 
+NormalizationOpInterface mlir::norm::createNormalizationOpLike(
+    OpBuilder &b, NormalizationOpInterface like, bool centered, Value input,
+    Value residual, double residualScale, Value bias, bool withStatistics) {
+  Location loc = like.getLoc();
+  double epsilon = like.getEpsilon().convertToDouble();
+  FloatType computeType = like.getComputeType().value_or(FloatType());
+  if (residual && centered)
+    return AddLayerNormOp::create(
+        b, loc, input, residual, like.getAxes(), epsilon, residualScale,
+        like.getScale(), bias, like.getFeatureEpsilon(), withStatistics,
+        computeType, like.getScaleOffset(), like.getCasting());
+  if (residual)
+    return AddRMSNormOp::create(
+        b, loc, input, residual, like.getAxes(), epsilon, residualScale,
+        like.getScale(), bias, like.getFeatureEpsilon(), withStatistics,
+        computeType, like.getScaleOffset(), like.getCasting());
+  if (centered)
+    return LayerNormOp::create(b, loc, input, like.getAxes(), epsilon,
+                               like.getScale(), bias, like.getFeatureEpsilon(),
+                               withStatistics, computeType,
+                               like.getScaleOffset(), like.getCasting());
+  return RMSNormOp::create(b, loc, input, like.getAxes(), epsilon,
+                           like.getScale(), bias, like.getFeatureEpsilon(),
+                           withStatistics, computeType, like.getScaleOffset(),
+                           like.getCasting());
+}
+
 #define GET_OP_CLASSES
 #include "norm/Dialect/Norm/IR/NormOps.cpp.inc"

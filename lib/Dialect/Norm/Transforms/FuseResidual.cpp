@@ -163,29 +163,14 @@ struct FuseResidualAdd
         return rewriter.notifyMatchFailure(op, "sum used before the norm");
 
     rewriter.setInsertionPoint(op);
-    auto fused = createFused(rewriter, op, *add);
+    NormalizationOpInterface fused = createNormalizationOpLike(
+        rewriter, op, op.isCentered(), add->input, add->residual, add->scale,
+        op.getBias(), /*withStatistics=*/!op.getStatistics().empty());
     rewriter.replaceAllUsesExcept(sum, fused.getSum(), op);
     SmallVector<Value> results = {fused.getOutput()};
     llvm::append_range(results, fused.getStatistics());
     rewriter.replaceOp(op, results);
     return success();
-  }
-
-  static NormalizationOpInterface createFused(OpBuilder &b,
-                                              NormalizationOpInterface op,
-                                              const ResidualAdd &add) {
-    double epsilon = op.getEpsilon().convertToDouble();
-    FloatType computeType = op.getComputeType().value_or(FloatType());
-    bool withStatistics = !op.getStatistics().empty();
-    if (op.isCentered())
-      return AddLayerNormOp::create(
-          b, op.getLoc(), add.input, add.residual, op.getAxes(), epsilon,
-          add.scale, op.getScale(), op.getBias(), op.getFeatureEpsilon(),
-          withStatistics, computeType, op.getScaleOffset(), op.getCasting());
-    return AddRMSNormOp::create(
-        b, op.getLoc(), add.input, add.residual, op.getAxes(), epsilon,
-        add.scale, op.getScale(), op.getBias(), op.getFeatureEpsilon(),
-        withStatistics, computeType, op.getScaleOffset(), op.getCasting());
   }
 };
 

@@ -15,40 +15,6 @@ namespace mlir::norm {
 using namespace mlir;
 using namespace mlir::norm;
 
-/// Creates the norm op of `kind` ("rms" or "layer") with `op`'s input,
-/// attributes, scale and feature epsilon, and `bias` (may be null). The
-/// variants carry over: both kinds keep the scale, so `scale_offset` keeps
-/// its meaning, and `casting` does not depend on the kind.
-static NormalizationOpInterface createNormOp(OpBuilder &b, StringRef kind,
-                                             NormalizationOpInterface op,
-                                             Value bias) {
-  double epsilon = op.getEpsilon().convertToDouble();
-  FloatType computeType = op.getComputeType().value_or(FloatType());
-  bool scaleOffset = op.getScaleOffset();
-  Casting casting = op.getCasting();
-  if (op.hasResidual()) {
-    double residualScale = op.getResidualScale().convertToDouble();
-    if (kind == "rms")
-      return AddRMSNormOp::create(
-          b, op.getLoc(), op.getInput(), op.getResidual(), op.getAxes(),
-          epsilon, residualScale, op.getScale(), bias, op.getFeatureEpsilon(),
-          /*withStatistics=*/false, computeType, scaleOffset, casting);
-    return AddLayerNormOp::create(
-        b, op.getLoc(), op.getInput(), op.getResidual(), op.getAxes(), epsilon,
-        residualScale, op.getScale(), bias, op.getFeatureEpsilon(),
-        /*withStatistics=*/false, computeType, scaleOffset, casting);
-  }
-  if (kind == "rms")
-    return RMSNormOp::create(b, op.getLoc(), op.getInput(), op.getAxes(),
-                             epsilon, op.getScale(), bias,
-                             op.getFeatureEpsilon(), /*withStatistics=*/false,
-                             computeType, scaleOffset, casting);
-  return LayerNormOp::create(b, op.getLoc(), op.getInput(), op.getAxes(),
-                             epsilon, op.getScale(), bias,
-                             op.getFeatureEpsilon(), /*withStatistics=*/false,
-                             computeType, scaleOffset, casting);
-}
-
 /// The gradient op of `kind` with `op`'s operands, attributes, scale and
 /// feature epsilon, and `bias` (may be null).
 static Operation *createGradOp(OpBuilder &b, StringRef kind,
@@ -139,8 +105,13 @@ LogicalResult mlir::norm::setNormKind(Operation *root, StringRef kind) {
         return op->emitOpError("cannot change the norm kind: its statistics "
                                "results are used");
     rewriter.setInsertionPoint(op);
-    NormalizationOpInterface replacement =
-        createNormOp(rewriter, kind, op, centered ? op.getBias() : Value());
+    // The variants carry over: both kinds keep the scale, so
+    // `scale_offset` keeps its meaning, and `casting` does not depend on
+    // the kind.
+    NormalizationOpInterface replacement = createNormalizationOpLike(
+        rewriter, op, centered, op.getInput(), op.getResidual(),
+        op.getResidualScale().convertToDouble(),
+        centered ? op.getBias() : Value(), /*withStatistics=*/false);
     rewriter.replaceAllUsesWith(op.getOutput(), replacement.getOutput());
     if (op.hasResidual())
       rewriter.replaceAllUsesWith(op.getSum(), replacement.getSum());
