@@ -349,18 +349,28 @@ struct NormCase {
   }
 };
 
-/// The table in its order: per thread count, dtype and shape, RMSNorm then
-/// LayerNorm.
-std::vector<NormCase> getNormCases(llvm::ArrayRef<int> threadCounts) {
-  const std::pair<int64_t, int64_t> shapes[] = {
-      {4096, 4096}, {16384, 1024}, {1024, 8192}, {80, 128}};
-  std::vector<NormCase> cases;
+using Shape = std::pair<int64_t, int64_t>;
+
+/// The cases of a table in its order: per thread count, dtype and shape,
+/// RMSNorm then LayerNorm.
+template <typename Case>
+std::vector<Case> getCases(llvm::ArrayRef<int> threadCounts,
+                           llvm::ArrayRef<Shape> shapes) {
+  std::vector<Case> cases;
   for (int threads : threadCounts)
     for (bool bf16 : {false, true})
       for (auto [rows, cols] : shapes)
-        for (llvm::StringRef kind : {"rms", "layer"})
-          cases.push_back({threads, bf16, rows, cols, kind});
+        for (llvm::StringRef kind : {"rms", "layer"}) {
+          Case c;
+          static_cast<NormCase &>(c) = {threads, bf16, rows, cols, kind};
+          cases.push_back(c);
+        }
   return cases;
+}
+
+std::vector<NormCase> getNormCases(llvm::ArrayRef<int> threadCounts) {
+  return getCases<NormCase>(
+      threadCounts, {{4096, 4096}, {16384, 1024}, {1024, 8192}, {80, 128}});
 }
 
 /// One row group of the backward table: a gradient op on one input.
@@ -368,16 +378,9 @@ struct GradCase : NormCase {
   std::string getName() const { return "grad/" + NormCase::getName(); }
 };
 
-/// The large shapes of the normalization table, both ops, both dtypes.
+/// The large shapes of the normalization table.
 std::vector<GradCase> getGradCases(llvm::ArrayRef<int> threadCounts) {
-  std::vector<GradCase> cases;
-  for (int threads : threadCounts)
-    for (bool bf16 : {false, true})
-      for (auto [rows, cols] :
-           {std::pair<int64_t, int64_t>{4096, 4096}, {16384, 1024}})
-        for (llvm::StringRef kind : {"rms", "layer"})
-          cases.push_back({{threads, bf16, rows, cols, kind}});
-  return cases;
+  return getCases<GradCase>(threadCounts, {{4096, 4096}, {16384, 1024}});
 }
 
 /// One row group of the fused residual table: a residual add and a norm.
@@ -385,16 +388,10 @@ struct ResidualCase : NormCase {
   std::string getName() const { return "residual/" + NormCase::getName(); }
 };
 
-/// The large shapes and the tiny block's, both ops, both dtypes.
+/// The large shapes and the tiny block's.
 std::vector<ResidualCase> getResidualCases(llvm::ArrayRef<int> threadCounts) {
-  std::vector<ResidualCase> cases;
-  for (int threads : threadCounts)
-    for (bool bf16 : {false, true})
-      for (auto [rows, cols] :
-           {std::pair<int64_t, int64_t>{4096, 4096}, {16384, 1024}, {80, 128}})
-        for (llvm::StringRef kind : {"rms", "layer"})
-          cases.push_back({{threads, bf16, rows, cols, kind}});
-  return cases;
+  return getCases<ResidualCase>(threadCounts,
+                                {{4096, 4096}, {16384, 1024}, {80, 128}});
 }
 
 /// One row of the transformer block table.
