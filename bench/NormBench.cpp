@@ -42,6 +42,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -352,25 +353,53 @@ struct NormCase {
 using Shape = std::pair<int64_t, int64_t>;
 
 /// The cases of a table in its order: per thread count, dtype and shape,
-/// RMSNorm then LayerNorm.
+/// RMSNorm then LayerNorm; `dramBytes` adds a shape of 4096 columns whose
+/// input is that large.
 template <typename Case>
 std::vector<Case> getCases(llvm::ArrayRef<int> threadCounts,
-                           llvm::ArrayRef<Shape> shapes) {
+                           llvm::ArrayRef<Shape> shapes,
+                           int64_t dramBytes = 0) {
   std::vector<Case> cases;
   for (int threads : threadCounts)
-    for (bool bf16 : {false, true})
-      for (auto [rows, cols] : shapes)
+    for (bool bf16 : {false, true}) {
+      std::vector<Shape> dtypeShapes(shapes);
+      if (dramBytes)
+        dtypeShapes.push_back({dramBytes / (4096 * (bf16 ? 2 : 4)), 4096});
+      for (auto [rows, cols] : dtypeShapes)
         for (llvm::StringRef kind : {"rms", "layer"}) {
           Case c;
           static_cast<NormCase &>(c) = {threads, bf16, rows, cols, kind};
           cases.push_back(c);
         }
+    }
   return cases;
 }
 
-std::vector<NormCase> getNormCases(llvm::ArrayRef<int> threadCounts) {
+/// The input of the DRAM-bound normalization cases: x and y together are
+/// 2 GiB, over four times the 480 MiB last-level cache this VM reports, so
+/// that neither the copy nor the norm runs from cache.
+constexpr int64_t kDramInputBytes = int64_t(1) << 30;
+
+std::vector<NormCase> getNormCases(llvm::ArrayRef<int> threadCounts,
+                                   bool quick) {
   return getCases<NormCase>(
-      threadCounts, {{4096, 4096}, {16384, 1024}, {1024, 8192}, {80, 128}});
+      threadCounts, {{4096, 4096}, {16384, 1024}, {1024, 8192}, {80, 128}},
+      quick ? 0 : kDramInputBytes);
+}
+
+/// The last-level cache as the OS reports it, for the table's header (the
+/// DRAM-bound shapes must be several times larger).
+std::string getLastLevelCacheDescription() {
+  long bytes = sysconf(_SC_LEVEL3_CACHE_SIZE);
+  if (bytes <= 0)
+    bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  if (bytes <= 0)
+    return "unknown";
+  return llvm::formatv("{0} MiB (x of the {1}x4096 f32 and {2}x4096 bf16 "
+                       "cases: {3} MiB)",
+                       bytes >> 20, kDramInputBytes / (4096 * 4),
+                       kDramInputBytes / (4096 * 2), kDramInputBytes >> 20)
+      .str();
 }
 
 /// One row group of the backward table: a gradient op on one input.
@@ -976,7 +1005,7 @@ int main(int argc, char **argv) {
   }
   const llvm::Regex *filterPtr = filter ? &*filter : nullptr;
   std::vector<NormCase> normCases =
-      select(getNormCases(threadCounts), filterPtr);
+      select(getNormCases(threadCounts, options.quick), filterPtr);
   std::vector<GradCase> gradCases =
       select(getGradCases(threadCounts), filterPtr);
   std::vector<ResidualCase> residualCases =
@@ -1014,7 +1043,8 @@ int main(int argc, char **argv) {
     llvm::outs() << "== Normalization: median of " << rounds
                  << " interleaved rounds; GB/s = (x + y + parameters) bytes / "
                     "time; 'vs copy' = GB/s over the same-run copy with the "
-                    "same threads ==\n";
+                    "same threads; last-level cache "
+                 << getLastLevelCacheDescription() << " ==\n";
     printNormTable(table);
     llvm::outs() << "\n== norm compile time (lower + JIT, excluded above) ==\n";
     for (const std::string &line : compileLog)

@@ -31,8 +31,27 @@ tools = [
     ToolSubst("norm-differential-test", unresolved="ignore"),
     "FileCheck",
     "not",
+    "llc",
+    "mlir-translate",
 ]
 llvm_config.add_tool_substitutions(tools, [config.norm_tools_dir, config.llvm_tools_dir])
+
+
+def host_cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+# Tests of the CPU's own bf16 conversion instruction (the JIT uses it where
+# the host has it).
+if "avx512_bf16" in host_cpu_flags():
+    config.available_features.add("avx512bf16")
 
 
 def has_cuda_device():

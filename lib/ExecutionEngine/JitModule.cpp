@@ -178,6 +178,13 @@ static std::string &loadedAsyncRuntime() {
   return path;
 }
 
+/// Whether the host converts f32 to bf16 in one vector instruction; without
+/// one LLVM narrows element by element with a library call.
+static bool hostConvertsBF16() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("avx512bf16") || features.lookup("avxneconvert");
+}
+
 /// Four vector registers' worth of f32: enough independent accumulators to
 /// hide the latency of vector adds.
 static int64_t getHostVectorSize() {
@@ -209,6 +216,7 @@ static void setPipelineOptions(const JitOptions &options,
   pipeline.parallel = options.parallel;
   pipeline.minTaskBytes = options.minTaskBytes;
   pipeline.fuseResidual = options.fuseResidual;
+  pipeline.expandBF16 = options.expandBF16.value_or(!hostConvertsBF16());
 }
 
 static void setPipelineOptions(const JitOptions &options,

@@ -79,7 +79,9 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createLoopInvariantCodeMotionPass());
 
   // Vector and loop lowering to LLVM.
-  pm.addNestedPass<func::FuncOp>(createNormExpandMath());
+  NormExpandMathOptions expandMath;
+  expandMath.bf16 = options.expandBF16;
+  pm.addNestedPass<func::FuncOp>(createNormExpandMath(expandMath));
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
       vector::VectorMultiReductionLowering::InnerReduction));
   pm.addNestedPass<func::FuncOp>(createNormReassociateReductions());
@@ -106,7 +108,7 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addPass(createReconcileUnrealizedCastsPass());
   // Scratch buffers created inside row loops: one slot per call, not per row.
   pm.addNestedPass<LLVM::LLVMFuncOp>(createNormHoistStaticAllocas());
-  pm.addNestedPass<LLVM::LLVMFuncOp>(createNormBF16MaskedStores());
+  pm.addNestedPass<LLVM::LLVMFuncOp>(createNormHalfVectorStores());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -152,6 +152,12 @@ struct Options {
       cl::desc("Fuse residual adds into the norm ops they feed "
                "(norm-fuse-residual); --fuse-residual=false keeps them apart"),
       cl::init(true), cl::cat(category)};
+  cl::opt<bool> expandBF16{
+      "expand-bf16",
+      cl::desc("Convert between bf16 and f32 with integer arithmetic "
+               "(norm-lower-to-cpu's expand-bf16); default: only where the "
+               "host has no bf16 conversion instruction"),
+      cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level"),
                              cl::init(mlir::norm::kDefaultOptLevel), cl::Prefix,
                              cl::cat(category)};
@@ -261,6 +267,8 @@ JitOptions getJitOptions(const Options &options) {
   jitOptions.optLevel = options.optLevel;
   jitOptions.parallel = options.parallel;
   jitOptions.fuseResidual = options.fuseResidual;
+  if (options.expandBF16.getNumOccurrences())
+    jitOptions.expandBF16 = options.expandBF16;
   jitOptions.dumpLoweredModule = options.dumpLowered;
   jitOptions.target = options.target;
   jitOptions.gpuChip = options.gpuChip;

@@ -22,6 +22,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,9 @@ struct JitOptions {
   int64_t minTaskBytes = mlir::norm::kDefaultMinTaskBytes;
   /// Fuse residual adds into the norm ops they feed (norm-fuse-residual).
   bool fuseResidual = true;
+  /// Convert between bf16 and f32 with integer arithmetic (the pipeline's
+  /// expand-bf16); unset: where the host has no bf16 conversion instruction.
+  std::optional<bool> expandBF16;
   /// LLVM optimization level of the JIT (0-3).
   unsigned optLevel = mlir::norm::kDefaultOptLevel;
   /// Directory holding libmlir_c_runner_utils.so; empty picks the build's.

@@ -74,6 +74,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Row tile of the innermost dim when it is not "
                      "normalized"),
       llvm::cl::init(16)};
+  PassOptions::Option<bool> expandBF16{
+      *this, "expand-bf16",
+      llvm::cl::desc("Convert between bf16 and f32 with integer arithmetic "
+                     "(for CPUs without avx512bf16 or avxneconvert, where "
+                     "LLVM narrows one element at a time with a library "
+                     "call; the JIT sets it from the host)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> fuseResidual{
       *this, "fuse-residual",
       llvm::cl::desc("Fuse residual adds into the norm ops they feed "

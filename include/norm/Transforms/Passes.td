@@ -117,7 +117,18 @@ def NormExpandMath : Pass<"norm-expand-math", "::mlir::func::FuncOp"> {
     scalars and vectors alike, with upstream's polynomial approximation
     (`populatePolynomialApproximateErfPattern`, accurate to a few ulp in
     f32) into arith and math ops that do lower.
+
+    With `bf16`, `arith.extf` from and `arith.truncf` to `bf16` become
+    integer arithmetic too (upstream's `populateExpandBFloat16Patterns`:
+    shifts, and round-to-nearest-even on the bits). LLVM 22 narrows f32 to
+    bfloat with one scalar library call per element (`__truncsfbf2`) on CPUs
+    without `avx512bf16` or `avxneconvert`; the integer form vectorizes.
   }];
+  let options = [
+    Option<"bf16", "bf16", "bool", /*default=*/"false",
+           "Also expand bf16 extensions and truncations to integer "
+           "arithmetic">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect"];
@@ -169,16 +180,27 @@ def NormScalarTransfers : Pass<"norm-scalar-transfers", "::mlir::func::FuncOp"> 
                            "::mlir::vector::VectorDialect"];
 }
 
-def NormBF16MaskedStores
-    : Pass<"norm-bf16-masked-stores", "::mlir::LLVM::LLVMFuncOp"> {
-  let summary = "Store masked bf16 vectors as i16 vectors";
+def NormHalfVectorStores
+    : Pass<"norm-half-vector-stores", "::mlir::LLVM::LLVMFuncOp"> {
+  let summary = "Store bf16 and f16 vectors as i16 vectors where LLVM needs it";
   let description = [{
-    LLVM 22's X86 backend turns a masked store whose constant mask keeps a
-    single lane of a 32-lane half into a scalar store, and cannot select a
-    scalar `bfloat` store: a bf16 row of 33 elements with 64-element vector
-    tiles aborted the JIT ("Cannot select: store (s16)"). This pass rewrites
-    each `llvm.intr.masked.store` of a `bf16` vector into one of the same
-    bits as an `i16` vector, which every path of the backend handles.
+    Works around two gaps of LLVM 22's X86 backend for vectors of `bfloat`
+    and `half`:
+
+    - A masked store whose constant mask keeps a single lane of a 32-lane
+      half becomes a scalar store, and a scalar `bfloat` store cannot be
+      selected: a bf16 row of 33 elements with 64-element vector tiles
+      aborted the JIT ("Cannot select: store (s16)"). Each
+      `llvm.intr.masked.store` of a `bf16` vector stores the same bits as an
+      `i16` vector instead, which every path of the backend handles.
+    - There are no non-temporal store patterns for `bfloat` and `half`
+      vectors: a non-temporal `llvm.store` of one was emitted as an ordinary
+      store, paying the write-allocate read that `norm-streaming-stores`
+      exists to avoid. Each such store writes the same bits as an `i16`
+      vector instead. Instruction selection folds a plain bitcast back into
+      the store, so the bits are or-ed with a zero that LLVM cannot see
+      through (a volatile load of a stack slot holding 0, done once per
+      call): one integer `or` per vector, and `vmovntdq` is selected.
   }];
 }
 

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 namespace mlir::norm {
 /// The reassociation that inserts unit dims into a shape of the `kept` dims
@@ -406,7 +407,7 @@ protected:
     for (Value param : params) {
       if (!param)
         continue;
-      inputs.push_back(param);
+      inputs.push_back(widenOutsideLoops(param));
       maps.push_back(getParameterMap(param));
     }
     maps.append(inits.size(), identityMap);
@@ -432,6 +433,26 @@ protected:
           linalg::YieldOp::create(nb, nloc, yields);
         });
     return SmallVector<Value>(generic.getResults());
+  }
+
+  /// `param` in the compute type, converted before the outermost loop
+  /// (norm-tile-rows' row loops) that it is defined outside of: once per
+  /// call rather than once per row. In bf16 every widening costs a shuffle
+  /// on the port that the output's narrowing also needs; widening is exact,
+  /// so the results do not change. Outside loops (untiled ops, as on GPUs)
+  /// `param` stays as it is and the output op widens it.
+  Value widenOutsideLoops(Value param) {
+    Operation *outermost = nullptr;
+    Operation *definer = param.getParentBlock()->getParentOp();
+    for (Operation *op = b.getInsertionBlock()->getParentOp();
+         op && !op->isAncestor(definer); op = op->getParentOp())
+      if (isa<LoopLikeOpInterface>(op))
+        outermost = op;
+    if (!outermost)
+      return param;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(outermost);
+    return convertTensor(b, loc, param, computeType);
   }
 
   Value createEmptyRows(Type type) {

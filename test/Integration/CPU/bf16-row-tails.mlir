@@ -1,7 +1,7 @@
 // bf16 rows one element past a 32-lane half (33 = 32 + 1) with 64-element
 // vector tiles: the tail's masked store keeps one lane, which LLVM 22's X86
 // backend turned into a scalar bfloat store it cannot select (the JIT
-// aborted). norm-bf16-masked-stores stores those vectors as i16.
+// aborted). norm-half-vector-stores stores those vectors as i16.
 // RUN: norm-runner %s -e rms_bf16_33 --vector-size 64 --summary | FileCheck %s --check-prefix=RMS
 // RUN: norm-runner %s -e grad_bf16_33 --vector-size 64 --summary | FileCheck %s --check-prefix=GRAD
 // RUN: norm-opt %s --norm-lower-to-cpu=vector-size=64 | FileCheck %s --check-prefix=IR
