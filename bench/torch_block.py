@@ -101,6 +101,11 @@ def parse_args(argv):
 
 
 def import_torch():
+    # libgomp's default spin-waiting makes two threads 50-70x slower than
+    # one on the tiny block as soon as another job shares the two cores (a
+    # spinning thread holds the core its partner waits for); passive waiting
+    # costs nothing measurable alone. Read once, when torch loads libgomp.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
     except ImportError:
@@ -283,7 +288,8 @@ def main(argv):
                 ", ".join(f"{c} {p['rounds']} x {p['runs']} (+ 1 + {p['warmup']})"
                           for c in args.configs for p in [get_plan(args, c)]))
         print(f"== Transformer block (pre-norm, f32) against PyTorch "
-              f"{torch.__version__} eager (inference_mode) on the same "
+              f"{torch.__version__} eager (inference_mode, OMP_WAIT_POLICY="
+              f"{os.environ['OMP_WAIT_POLICY']}) on the same "
               f"weights (seed {args.seed}): {mode}; 'ours/torch' is speed "
               f"(torch ms / ours ms, > 1: ours faster); 'max rel diff' is "
               f"max|ours - torch| / max|torch| ==")
