@@ -917,7 +917,7 @@ void benchBlock(const BlockCase &c, const BlockInputs &in) {
   double tUnfused = median(impls[1].samples);
   // Ratios of the fastest runs: another job on the cores only adds time,
   // and a median of 7b's three runs is one disturbed run away.
-  auto fastest = [&](int i) { return llvm::min_element(impls[i].samples)[0]; };
+  auto fastest = [&](int i) { return *llvm::min_element(impls[i].samples); };
   double speedup = fastest(1) / fastest(0);
   double normShare = fastest(2) / fastest(0);
   double matmulShare = fastest(3) / fastest(0);
