@@ -16,7 +16,7 @@ ifneq ($(CCACHE),)
 CMAKE_FLAGS += -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 endif
 
-.PHONY: all deps configure build install run test train test-sanitize fuzz bench docs format clean
+.PHONY: all deps configure build install run test train test-sanitize fuzz bench bench-torch docs format clean
 
 all: build
 
@@ -91,11 +91,21 @@ fuzz:
 	BUILD_DIR=$(CURDIR)/$(FUZZ_BUILD_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 # Speed and memory numbers: one table, ratios to a copy measured in the same run.
+# The transformer block against PyTorch is `make bench-torch`.
 bench: build
 	$(BUILD_DIR)/bin/norm-bench
 	@if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
 	  bench/gpu-bench.sh $(BUILD_DIR); \
 	else echo "no NVIDIA GPU: GPU benchmark skipped"; fi
+
+# The transformer block (tiny and 7b, both norm kinds, one thread and all
+# cores) against PyTorch eager on the same weights and thread count, rounds
+# interleaved, outputs compared (bench/torch_block.py --help). Debian's
+# Python, where python3-torch lives; BENCH_TORCH_FLAGS e.g. --configs tiny.
+TORCH_PYTHON ?= /usr/bin/python3
+BENCH_TORCH_FLAGS ?=
+bench-torch: build
+	$(TORCH_PYTHON) bench/torch_block.py --build-dir $(BUILD_DIR) $(BENCH_TORCH_FLAGS)
 
 # Regenerate the dialect and pass documentation under docs/.
 docs: configure

@@ -4,9 +4,10 @@
 // written) and the ratio to a STREAM-style copy of the same bytes measured in
 // the same run with the same thread count, for RMSNorm and LayerNorm with
 // scale (and bias for LayerNorm) on the shapes of the issue; then the
-// transformer block: tokens/s, matmul GFLOP/s against OpenBLAS sgemm, and the
-// share of time spent in the norms. `norm-bench --help` lists the options
-// that select cases, rounds and thread counts.
+// transformer block: tokens/s on one thread and on all cores, the shares of
+// its time in the norms and in the matmuls, and matmul GFLOP/s against
+// OpenBLAS sgemm. `norm-bench --help` lists the options that select cases,
+// rounds and thread counts.
 //
 // Every implementation writes into buffers allocated and touched once (the
 // JIT's results are malloc'ed, freed and reused at the same address), all
@@ -24,6 +25,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
@@ -71,9 +73,10 @@ struct Impl {
 
 /// Runs every implementation `rounds` times, interleaved, each time for about
 /// `roundSeconds`, so that drifting bandwidth hits all of them alike.
-void measure(std::vector<Impl> &impls, int rounds, double roundSeconds) {
+void measure(std::vector<Impl> &impls, int rounds, double roundSeconds,
+             int warmups = 3) {
   for (Impl &impl : impls)
-    for (int i = 0; i < 3; ++i)
+    for (int i = 0; i < warmups; ++i)
       impl.run(); // warm-up: pages touched, caches and JIT code hot
   for (int r = 0; r < rounds; ++r)
     for (Impl &impl : impls) {
@@ -426,22 +429,37 @@ std::vector<ResidualCase> getResidualCases(llvm::ArrayRef<int> threadCounts) {
 /// One row of the transformer block table.
 struct BlockCase {
   llvm::StringRef config; // examples/transformer_block/<config>.mlir
-  int64_t seq, dim, hidden;
-  int repeats;
+  int64_t seq, dim, hidden, heads;
+  int rounds;
+  double roundSeconds;
+  int threads;          // 1: compiled serial; all cores: compiled parallel
   llvm::StringRef kind; // the norms: "layer" (as written) or "rms"
 
   std::string getName() const {
-    return llvm::formatv("block/{0}/{1}", config, kind);
+    return llvm::formatv("block/{0}/{1}/{2}", config, kind, threads);
   }
 };
 
-std::vector<BlockCase> getBlockCases(bool quick) {
-  std::vector<BlockCase> cases;
-  for (llvm::StringRef kind : {"layer", "rms"})
-    cases.push_back({"tiny", 80, 128, 256, quick ? 5 : 50, kind});
+/// Per config (its weights made once), thread count and norm kind.
+std::vector<BlockCase> getBlockCases(llvm::ArrayRef<int> threadCounts,
+                                     bool quick) {
+  struct Config {
+    llvm::StringRef name;
+    int64_t seq, dim, hidden, heads;
+    int rounds;
+    double roundSeconds;
+  };
+  std::vector<Config> configs = {
+      {"tiny", 80, 128, 256, 8, quick ? 2 : 5, quick ? 0.02 : 0.1}};
+  // A 7b run takes seconds: one run per round.
   if (!quick)
-    for (llvm::StringRef kind : {"layer", "rms"})
-      cases.push_back({"7b", 128, 4096, 11008, 3, kind});
+    configs.push_back({"7b", 128, 4096, 11008, 32, 3, 0.0});
+  std::vector<BlockCase> cases;
+  for (const Config &c : configs)
+    for (int threads : threadCounts)
+      for (llvm::StringRef kind : {"layer", "rms"})
+        cases.push_back({c.name, c.seq, c.dim, c.hidden, c.heads, c.rounds,
+                         c.roundSeconds, threads, kind});
   return cases;
 }
 
@@ -799,11 +817,13 @@ std::string readFile(const std::string &path) {
   return s.str();
 }
 
-/// A block's module (LayerNorm as written) and its weights.
+/// A block's module (LayerNorm as written), its weights and the operands of
+/// its attention contractions (for the matmuls alone).
 struct BlockInputs {
   llvm::StringRef config;
   std::string source;
   std::vector<NpyArray> args;
+  std::vector<NpyArray> attention; // q, k^T, probabilities, v; SwiGLU output
 
   explicit BlockInputs(const BlockCase &c) : config(c.config) {
     source = readFile(std::string(NORM_EXAMPLES_DIR) + "/" + c.config.str() +
@@ -821,51 +841,130 @@ struct BlockInputs {
       args.push_back(randomArray(ElementType::F32, shape, 10 + i, mean,
                                  shape.size() == 1 ? 0.1 : stddev));
     }
+    int64_t h = c.heads, s = c.seq, dh = c.dim / c.heads;
+    for (auto [i, shape] : llvm::enumerate(std::vector<std::vector<int64_t>>{
+             {h, s, dh}, {h, dh, s}, {h, s, s}, {h, s, dh}, {s, c.hidden}}))
+      attention.push_back(randomArray(ElementType::F32, shape, 30 + i));
+  }
+
+  /// The arguments of blockMatmulsModule.
+  std::vector<NpyArray> getMatmulArgs() const {
+    std::vector<NpyArray> m = {args[0], args[3], args[4],  args[5],
+                               args[6], args[9], args[10], args[11]};
+    m.insert(m.end(), attention.begin(), attention.end());
+    return m;
   }
 };
 
+std::string f32Tensor(llvm::ArrayRef<int64_t> shape) {
+  std::string text = "tensor<";
+  for (int64_t d : shape)
+    text += std::to_string(d) + "x";
+  return text + "f32>";
+}
+
+/// The block's norms as it runs them: the first on x, the second with the
+/// attention's residual add, which norm-fuse-residual fuses into it.
+std::string blockNormsModule(const BlockCase &c) {
+  return llvm::formatv(
+      "func.func @main(%x: {0}, %r: {0}, %g: {1}, %b: {1}) -> ({0}, {0}, {0}) "
+      "{{\n"
+      "  %n1 = norm.layer_norm %x scale(%g : {1}) bias(%b : {1}) : {0} -> {0}\n"
+      "  %e = tensor.empty() : {0}\n"
+      "  %h = linalg.add ins(%x, %r : {0}, {0}) outs(%e : {0}) -> {0}\n"
+      "  %n2 = norm.layer_norm %h scale(%g : {1}) bias(%b : {1}) : {0} -> {0}\n"
+      "  return %n1, %h, %n2 : {0}, {0}, {0}\n}\n",
+      f32Tensor({c.seq, c.dim}), f32Tensor({c.dim}));
+}
+
+/// The block's nine contractions on operands of their shapes, each into a
+/// zero-filled result as generate.py writes them.
+std::string blockMatmulsModule(const BlockCase &c) {
+  int64_t s = c.seq, d = c.dim, f = c.hidden, h = c.heads, dh = d / h;
+  struct Contraction {
+    llvm::StringRef op, lhs, rhs;
+    std::vector<int64_t> lhsShape, rhsShape, outShape;
+  };
+  std::vector<Contraction> contractions = {
+      {"matmul", "x", "wq", {s, d}, {d, d}, {s, d}},
+      {"matmul", "x", "wk", {s, d}, {d, d}, {s, d}},
+      {"matmul", "x", "wv", {s, d}, {d, d}, {s, d}},
+      {"batch_matmul", "qh", "kh", {h, s, dh}, {h, dh, s}, {h, s, s}},
+      {"batch_matmul", "p", "vh", {h, s, s}, {h, s, dh}, {h, s, dh}},
+      {"matmul", "x", "wo", {s, d}, {d, d}, {s, d}},
+      {"matmul", "x", "w_gate", {s, d}, {d, f}, {s, f}},
+      {"matmul", "x", "w_up", {s, d}, {d, f}, {s, f}},
+      {"matmul", "a", "w_down", {s, f}, {f, d}, {s, d}}};
+  std::string args = llvm::formatv(
+      "%x: {0}, %wq: {1}, %wk: {1}, %wv: {1}, %wo: {1}, %w_gate: {2}, "
+      "%w_up: {2}, %w_down: {3}, %qh: {4}, %kh: {5}, %p: {6}, %vh: {4}, "
+      "%a: {7}",
+      f32Tensor({s, d}), f32Tensor({d, d}), f32Tensor({d, f}),
+      f32Tensor({f, d}), f32Tensor({h, s, dh}), f32Tensor({h, dh, s}),
+      f32Tensor({h, s, s}), f32Tensor({s, f}));
+  std::string body = "  %zero = arith.constant 0.0 : f32\n";
+  std::vector<std::string> names, types;
+  for (auto [i, k] : llvm::enumerate(contractions)) {
+    std::string out = f32Tensor(k.outShape);
+    body += llvm::formatv(
+        "  %e{0} = tensor.empty() : {1}\n"
+        "  %z{0} = linalg.fill ins(%zero : f32) outs(%e{0} : {1}) -> {1}\n"
+        "  %r{0} = linalg.{2} ins(%{3}, %{4} : {5}, {6}) outs(%z{0} : {1}) "
+        "-> {1}\n",
+        i, out, k.op, k.lhs, k.rhs, f32Tensor(k.lhsShape),
+        f32Tensor(k.rhsShape));
+    names.push_back("%r" + std::to_string(i));
+    types.push_back(out);
+  }
+  std::string results = llvm::join(types, ", ");
+  return llvm::formatv("func.func @main({0}) -> ({1}) {{\n{2}  return {3} : "
+                       "{1}\n}\n",
+                       args, results, body, llvm::join(names, ", "));
+}
+
+/// The block against the same block unfused, its norms alone and its
+/// matmuls alone, all compiled the same way and timed interleaved.
 void benchBlock(const BlockCase &c, const BlockInputs &in) {
   double flops = 2.0 * c.seq * (4.0 * c.dim * c.dim + 3.0 * c.dim * c.hidden) +
                  2.0 * 2.0 * c.seq * c.seq * c.dim;
-  Compiled block = compile(in.source, c.kind, "block", in.args,
-                           /*parallel=*/true);
-  // The same block with its residual adds left apart from the norms.
-  Compiled unfused = compile(in.source, c.kind, "block", in.args,
-                             /*parallel=*/true, /*fuseResidual=*/false);
+  bool parallel = c.threads > 1;
+  Compiled block = compile(in.source, c.kind, "block", in.args, parallel);
+  Compiled unfused = compile(in.source, c.kind, "block", in.args, parallel,
+                             /*fuseResidual=*/false);
+  Compiled norms =
+      compile(blockNormsModule(c), c.kind, "main",
+              {in.args[0], in.args[0], in.args[1], in.args[2]}, parallel);
+  Compiled matmuls = compile(blockMatmulsModule(c), /*normKind=*/"", "main",
+                             in.getMatmulArgs(), parallel);
   std::vector<Impl> impls = {{"block", [&] { block.call->invoke(); }},
-                             {"unfused", [&] { unfused.call->invoke(); }}};
-  measure(impls, 1, 0.0);
-  for (int i = 1; i < c.repeats; ++i)
-    measure(impls, 1, 0.0);
+                             {"unfused", [&] { unfused.call->invoke(); }},
+                             {"norms", [&] { norms.call->invoke(); }},
+                             {"matmuls", [&] { matmuls.call->invoke(); }}};
+  // One warm-up: a 7b run takes seconds.
+  measure(impls, c.rounds, c.roundSeconds, /*warmups=*/1);
   double t = median(impls[0].samples);
   double tUnfused = median(impls[1].samples);
-
-  // The block's two norms alone on [seq, dim].
-  std::string t2 = llvm::formatv("tensor<{0}x{1}xf32>", c.seq, c.dim);
-  std::string t1 = llvm::formatv("tensor<{0}xf32>", c.dim);
-  std::string norms = llvm::formatv(
-      "func.func @main(%x: {0}, %g: {1}, %b: {1}) -> ({0}, {0}) {{\n"
-      "  %a = norm.layer_norm %x scale(%g : {1}) bias(%b : {1}) : {0} -> {0}\n"
-      "  %c = norm.layer_norm %a scale(%g : {1}) bias(%b : {1}) : {0} -> {0}\n"
-      "  return %a, %c : {0}, {0}\n}\n",
-      t2, t1);
-  Compiled normsOnly = compile(norms, c.kind, "main",
-                               {in.args[0], in.args[1], in.args[2]}, true);
-  std::vector<Impl> normImpls = {{"norms", [&] { normsOnly.call->invoke(); }}};
-  measure(normImpls, 3, 0.05);
-  double tn = median(normImpls[0].samples);
+  // Ratios of the fastest runs: another job on the cores only adds time,
+  // and a median of 7b's three runs is one disturbed run away.
+  auto fastest = [&](int i) { return *llvm::min_element(impls[i].samples); };
+  double speedup = fastest(1) / fastest(0);
+  double normShare = fastest(2) / fastest(0);
+  double matmulShare = fastest(3) / fastest(0);
   llvm::outs() << llvm::formatv(
-      "{0,-5} {1,-6} {2,8:f3} s {3,10:f2} ms {4,12:f1} {5,10:f2} {6,9:f2}% "
-      "{7,10:f2} ms {8,8:f3}\n",
-      c.config, c.kind, block.jit->getCompileSeconds(), t * 1e3, c.seq / t,
-      flops / t * 1e-9, 100.0 * tn / t, tUnfused * 1e3, tUnfused / t);
+      "{0,-5} {1,-6} {2,7} {3,8:f3} s {4,10:f2} ms {5,10:f1} {6,8:f2} "
+      "{7,6:f1}% {8,7:f1}% {9,6:f1}% {10,10:f2} ms {11,8:f3}\n",
+      c.config, c.kind, c.threads, block.jit->getCompileSeconds(), t * 1e3,
+      c.seq / t, flops / t * 1e-9, 100.0 * normShare, 100.0 * matmulShare,
+      100.0 * (1.0 - normShare - matmulShare), tUnfused * 1e3, speedup);
 }
 
 void benchBlocks(llvm::ArrayRef<BlockCase> cases) {
   std::optional<BlockInputs> in;
   for (const BlockCase &c : cases) {
-    if (!in || in->config != c.config)
+    if (!in || in->config != c.config) {
+      in.reset(); // Free one config's weights before making the next's.
       in.emplace(c);
+    }
     benchBlock(c, *in);
   }
 }
@@ -932,14 +1031,15 @@ struct Options {
       cl::init(5), cl::cat(category)};
   cl::list<unsigned> threads{
       "threads",
-      cl::desc("Thread counts of the normalization table and of OpenBLAS, "
+      cl::desc("Thread counts of the normalization and block tables and of "
+               "OpenBLAS, "
                "comma-separated; each is 1 (norm's serial code) or the "
                "number of cores (its parallel code, on all cores). Default: "
                "both"),
       cl::value_desc("n,..."), cl::CommaSeparated, cl::cat(category)};
   cl::opt<bool> quick{
       "quick",
-      cl::desc("Shorter run: 2 rounds of 20 ms, 5 runs of the tiny block, no "
+      cl::desc("Shorter run: 2 rounds of 20 ms (also of the tiny block), no "
                "7b block nor its 4096x4096 matmul"),
       cl::cat(category)};
 };
@@ -953,7 +1053,7 @@ transformer block and matmul tables. Case names, which --filter matches:
   normalization   op/dtype/shape/threads   rms/bf16/4096x4096/1
   backward        grad/op/dtype/shape/thr  grad/layer/f32/16384x1024/2
   fused residual  residual/op/dtype/...    residual/rms/bf16/4096x4096/1
-  block           block/config/norm        block/tiny/rms
+  block           block/config/norm/thr    block/tiny/rms/2
   matmul          matmul/MxKxN             matmul/80x128x256
 Example: norm-bench --filter='^layer/f32/80x128/1$' --rounds=1
 )";
@@ -1011,7 +1111,7 @@ int main(int argc, char **argv) {
   std::vector<ResidualCase> residualCases =
       select(getResidualCases(threadCounts), filterPtr);
   std::vector<BlockCase> blockCases =
-      select(getBlockCases(options.quick), filterPtr);
+      select(getBlockCases(threadCounts, options.quick), filterPtr);
   std::vector<MatmulCase> matmulCases =
       select(getMatmulCases(options.quick), filterPtr);
   if (normCases.empty() && gradCases.empty() && residualCases.empty() &&
@@ -1083,15 +1183,22 @@ int main(int argc, char **argv) {
   }
 
   if (!blockCases.empty()) {
-    llvm::outs() << "\n== Transformer block (pre-norm, f32, norms on "
-                 << allThreads
-                 << " threads, matmuls on 1; its residual adds fused into "
-                    "the norms by norm-fuse-residual, and 'unfused run' "
-                    "without, interleaved) ==\n";
+    llvm::outs()
+        << "\n== Transformer block (pre-norm, f32): median of interleaved "
+           "runs of the block, the same block unfused, its norms alone and "
+           "its matmuls alone, compiled alike (1 thread: serial code; "
+        << allThreads
+        << ": parallel code); 'norms' (with the residual add fused into the "
+           "second, as in the block), 'matmuls' (the nine contractions) and "
+           "'other' (attention softmax, transposes, SwiGLU, the last add) "
+           "are shares of the block's time; 'unfused run' is the block "
+           "without norm-fuse-residual, 'speedup' its time over the "
+           "block's; shares and speedup compare fastest runs ==\n";
     llvm::outs() << llvm::formatv(
-        "{0,-5} {1,-6} {2,10} {3,13} {4,12} {5,10} {6,10} {7,13} {8,8}\n",
-        "block", "norm", "compile", "run", "tokens/s", "GFLOP/s", "in norms",
-        "unfused run", "speedup");
+        "{0,-5} {1,-6} {2,7} {3,10} {4,13} {5,10} {6,8} {7,7} {8,8} {9,7} "
+        "{10,13} {11,8}\n",
+        "block", "norm", "threads", "compile", "run", "tokens/s", "GFLOP/s",
+        "norms", "matmuls", "other", "unfused run", "speedup");
     benchBlocks(blockCases);
   }
   if (!matmulCases.empty()) {

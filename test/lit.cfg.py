@@ -18,6 +18,7 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", ".so"))
 config.substitutions.append(("%norm_src_root", config.norm_src_root))
+config.substitutions.append(("%norm_obj_root", config.norm_obj_root))
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope --allow-unused-prefixes=false"
 
 llvm_config.use_default_substitutions()
@@ -84,6 +85,24 @@ if numpy_python:
     config.substitutions.append(("%numpy_python", numpy_python))
 else:
     lit_config.note("no Python with numpy: .npy compatibility tests are skipped")
+
+
+def find_torch_python():
+    """Debian's python3-torch, for the PyTorch peer of the block bench."""
+    for python in [sys.executable, "/usr/bin/python3"]:
+        if subprocess.run([python, "-c", "import torch, numpy"],
+                          capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+torch_python = find_torch_python()
+if torch_python:
+    config.available_features.add("torch")
+    config.substitutions.append(("%torch_python", torch_python))
+else:
+    lit_config.note("no Python with torch (Debian's python3-torch): the "
+                    "PyTorch peer script's tests are skipped")
 
 if config.norm_has_cuda_runtime:
     config.available_features.add("cuda-runtime")

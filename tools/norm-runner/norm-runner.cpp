@@ -133,6 +133,12 @@ struct Options {
       cl::desc("Time N runs after warm-up; print median and min "
                "time and effective GB/s"),
       cl::init(0), cl::cat(category)};
+  cl::opt<unsigned> benchWarmup{
+      "bench-warmup",
+      cl::desc("Untimed runs before the timed --bench runs on the CPU, after "
+               "the first (reported) run (default 3; fewer for runs of "
+               "seconds)"),
+      cl::init(3), cl::cat(category)};
   cl::opt<bool> reportMemory{
       "report-memory",
       cl::desc("Print the peak memory (RSS) taken after compiling, next to "
@@ -240,10 +246,12 @@ llvm::Expected<std::vector<int64_t>> parseShape(llvm::StringRef text) {
 
 /// The flags that need no module: ranges and syntax.
 llvm::Error checkFlags(const Options &options) {
-  if (options.bench > kMaxBenchRuns)
-    return makeError(llvm::formatv("--bench {0}: at most {1} runs",
-                                   options.bench.getValue(), kMaxBenchRuns)
-                         .str());
+  for (auto [flag, runs] : {std::pair{"--bench", &options.bench},
+                            std::pair{"--bench-warmup", &options.benchWarmup}})
+    if (*runs > kMaxBenchRuns)
+      return makeError(llvm::formatv("{0} {1}: at most {2} runs", flag,
+                                     runs->getValue(), kMaxBenchRuns)
+                           .str());
   for (const std::string &text : options.shapes) {
     llvm::Expected<Indexed> shape = splitIndexed("--shape", text);
     if (!shape)
@@ -743,8 +751,8 @@ llvm::Error benchOnDevice(const JitModule &jit, PreparedCall &first,
 /// with the memory bandwidth and, where the module has matmuls, their
 /// FLOP rate.
 void benchOnHost(const JitModule &jit, PreparedCall &call, unsigned runs,
-                 int64_t flops) {
-  for (int warmup = 0; warmup < 3; ++warmup)
+                 unsigned warmups, int64_t flops) {
+  for (unsigned warmup = 0; warmup < warmups; ++warmup)
     call.invoke();
   std::vector<double> seconds;
   for (unsigned i = 0; i < runs; ++i) {
@@ -945,7 +953,7 @@ llvm::Error bench(const Options &options, const JitModule &jit,
     return llvm::Error::success();
   if (options.target == Target::GPU)
     return benchOnDevice(jit, call, options.bench);
-  benchOnHost(jit, call, options.bench, flops);
+  benchOnHost(jit, call, options.bench, options.benchWarmup, flops);
   return llvm::Error::success();
 }
 

@@ -28,6 +28,8 @@
 // SUMMARY: result #0: tensor<4x8xf32> shape [4, 8] first [{{.*}}] sum {{.*}} mean|x| {{.*}}
 // SUMMARY: compile {{[0-9.]+}} s, first run {{[0-9.]+}} ms
 // SUMMARY: bench: 3 runs, median {{[0-9.]+}} ms, min {{[0-9.]+}} ms, {{[0-9.]+}} GB/s (320 bytes read + written per run)
+// RUN: norm-runner %s --random-inputs --bench 1 --bench-warmup 0 | FileCheck %s --check-prefix=NOWARMUP
+// NOWARMUP: bench: 1 runs, median {{[0-9.]+}} ms
 
 // One thread, another vector size and -O0 compute the same values.
 // RUN: norm-runner %s --random-inputs --seed 5 --print > %t.default

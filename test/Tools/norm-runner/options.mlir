@@ -6,6 +6,8 @@
 // BENCHNEG: for the --bench option: '-1' value invalid for uint argument!
 // RUN: not norm-runner %s --random-inputs --bench 2000000 2>&1 | FileCheck %s --check-prefix=BENCH
 // BENCH: error: --bench 2000000: at most 1000000 runs
+// RUN: not norm-runner %s --random-inputs --bench 1 --bench-warmup 2000000 2>&1 | FileCheck %s --check-prefix=WARMUP
+// WARMUP: error: --bench-warmup 2000000: at most 1000000 runs
 // RUN: not norm-runner %s --random-inputs -O4 2>&1 | FileCheck %s --check-prefix=OPT
 // OPT: error: optimization level 4: expected 0, 1, 2 or 3
 // RUN: not norm-runner %s --random-inputs --vector-size 24 2>&1 | FileCheck %s --check-prefix=VECTOR
