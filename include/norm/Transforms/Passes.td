@@ -110,13 +110,20 @@ def NormStreamingStores : Pass<"norm-streaming-stores", "::mlir::func::FuncOp"> 
 }
 
 def NormExpandMath : Pass<"norm-expand-math", "::mlir::func::FuncOp"> {
-  let summary = "Expand math ops that have no LLVM lowering";
+  let summary = "Expand math ops that have no good LLVM lowering";
   let description = [{
     `math.erf` (the exact GELU of imported models) has no LLVM intrinsic,
-    so `convert-math-to-llvm` leaves it behind. This pass rewrites it, on
-    scalars and vectors alike, with upstream's polynomial approximation
-    (`populatePolynomialApproximateErfPattern`, accurate to a few ulp in
-    f32) into arith and math ops that do lower.
+    so `convert-math-to-llvm` leaves it behind; `math.exp`, `math.tanh`,
+    `math.log` and the other transcendental functions become LLVM
+    intrinsics that the backend scalarizes into one libm call per vector
+    lane (the tiny block's softmax and SwiGLU made 896 `expf` calls). This
+    pass rewrites them, on scalars and vectors alike, with upstream's
+    polynomial approximations (`populateMathPolynomialApproximationPatterns`
+    for f32, f16 and bf16 computed in f32; f64 keeps libm) into arith and
+    math ops that lower to vector instructions. Measured against f64 libm:
+    exp within 4.2e-8 relative over [-87, 88], tanh within 4.1e-9
+    (test/Integration/CPU/math-approximations.mlir). `math.sqrt` and
+    `math.rsqrt` are instructions and stay.
 
     With `bf16`, `arith.extf` from and `arith.truncf` to `bf16` become
     integer arithmetic too (upstream's `populateExpandBFloat16Patterns`:
