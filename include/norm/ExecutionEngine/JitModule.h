@@ -232,7 +232,8 @@ mlir::OwningOpRef<mlir::ModuleOp> parseModuleFile(llvm::StringRef path,
 
 /// Makes freed memory (JIT results, argument copies) be reused by the next
 /// call instead of returned to the OS: the first touch of fresh pages costs
-/// more than the kernels that are run and timed.
+/// more than the kernels that are run and timed. Allocations of 2 GiB and
+/// more are still mapped afresh (mallopt takes an int).
 void reuseFreedMemory();
 
 } // namespace norm
