@@ -218,6 +218,7 @@ static void setPipelineOptions(const JitOptions &options,
   pipeline.minTaskBytes = options.minTaskBytes;
   pipeline.fuseResidual = options.fuseResidual;
   pipeline.expandBF16 = options.expandBF16.value_or(!hostConvertsBF16());
+  pipeline.streamingMinBytes = options.streamingMinBytes;
 }
 
 static void setPipelineOptions(const JitOptions &options,

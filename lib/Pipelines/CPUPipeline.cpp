@@ -53,7 +53,8 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (options.streamingStores)
-    pm.addNestedPass<func::FuncOp>(createNormStreamingStores());
+    pm.addNestedPass<func::FuncOp>(createNormStreamingStores(
+        NormStreamingStoresOptions{options.streamingMinBytes}));
   if (options.prefetch)
     pm.addNestedPass<func::FuncOp>(createNormPrefetchNextRow());
   // Per-row scratch buffers are tiny and static: keep them on the stack.

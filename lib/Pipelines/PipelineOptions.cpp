@@ -64,6 +64,10 @@ mlir::norm::validateCPUPipelineOptions(const CPUPipelineOptions &options) {
   if (llvm::Error error =
           checkRange(kPipeline, "inner-tile", options.innerTile, 1, 1 << 20))
     return error;
+  if (llvm::Error error =
+          checkRange(kPipeline, "streaming-min-bytes",
+                     options.streamingMinBytes, 0, int64_t(1) << 50))
+    return error;
   return checkRange(kPipeline, "min-task-bytes", options.minTaskBytes, 0,
                     int64_t(1) << 40);
 }

@@ -13,6 +13,9 @@
 // INNER: error: invalid norm-lower-to-cpu option: inner-tile=0: expected an integer in [1, 1048576]
 // RUN: not norm-opt %s --norm-lower-to-cpu='parallel=1 min-task-bytes=-1' 2>&1 | FileCheck %s --check-prefix=TASK
 // TASK: error: invalid norm-lower-to-cpu option: min-task-bytes=-1: expected an integer in [0, 1099511627776]
+// RUN: not norm-opt %s --norm-lower-to-cpu='streaming-min-bytes=-5' 2>&1 | FileCheck %s --check-prefix=STREAMMIN
+// STREAMMIN: error: invalid norm-lower-to-cpu option: streaming-min-bytes=-5: expected an integer in [0, 1125899906842624]
+// RUN: not norm-runner %s --streaming-min-bytes=-5 2>&1 | FileCheck %s --check-prefix=STREAMMIN
 
 // RUN: not norm-opt %s --norm-lower-to-nvvm='chip=' 2>&1 | FileCheck %s --check-prefix=NOCHIP
 // NOCHIP: error: invalid norm-lower-to-nvvm option: chip='': not a GPU architecture that LLVM's NVPTX backend knows ({{.*}}sm_90, sm_90a{{.*}})

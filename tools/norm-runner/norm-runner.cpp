@@ -158,6 +158,11 @@ struct Options {
       cl::desc("Fuse residual adds into the norm ops they feed "
                "(norm-fuse-residual); --fuse-residual=false keeps them apart"),
       cl::init(true), cl::cat(category)};
+  cl::opt<int64_t> streamingMinBytes{
+      "streaming-min-bytes",
+      cl::desc("Smallest result written with non-temporal stores "
+               "(norm-lower-to-cpu's streaming-min-bytes)"),
+      cl::init(mlir::norm::kDefaultStreamingMinBytes), cl::cat(category)};
   cl::opt<bool> expandBF16{
       "expand-bf16",
       cl::desc("Convert between bf16 and f32 with integer arithmetic "
@@ -275,6 +280,7 @@ JitOptions getJitOptions(const Options &options) {
   jitOptions.optLevel = options.optLevel;
   jitOptions.parallel = options.parallel;
   jitOptions.fuseResidual = options.fuseResidual;
+  jitOptions.streamingMinBytes = options.streamingMinBytes;
   if (options.expandBF16.getNumOccurrences())
     jitOptions.expandBF16 = options.expandBF16;
   jitOptions.dumpLoweredModule = options.dumpLowered;

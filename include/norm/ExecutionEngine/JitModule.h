@@ -72,6 +72,8 @@ struct JitOptions {
   int64_t minTaskBytes = mlir::norm::kDefaultMinTaskBytes;
   /// Fuse residual adds into the norm ops they feed (norm-fuse-residual).
   bool fuseResidual = true;
+  /// The smallest result written with non-temporal stores.
+  int64_t streamingMinBytes = mlir::norm::kDefaultStreamingMinBytes;
   /// Convert between bf16 and f32 with integer arithmetic (the pipeline's
   /// expand-bf16); unset: where the host has no bf16 conversion instruction.
   std::optional<bool> expandBF16;

@@ -21,6 +21,8 @@ namespace norm {
 
 /// The least memory traffic of one parallel task.
 inline constexpr int64_t kDefaultMinTaskBytes = 1 << 18;
+/// The smallest result that norm-streaming-stores writes non-temporally.
+inline constexpr int64_t kDefaultStreamingMinBytes = 1 << 20;
 /// LLVM optimization level (of the kernels, and of the JIT's host code).
 inline constexpr int64_t kDefaultOptLevel = 3;
 /// GPU target: sm_90 needs PTX 8.0 or newer.
@@ -64,6 +66,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Write large returned buffers with non-temporal stores "
                      "(norm-streaming-stores)"),
       llvm::cl::init(true)};
+  PassOptions::Option<int64_t> streamingMinBytes{
+      *this, "streaming-min-bytes",
+      llvm::cl::desc("With streaming-stores: the smallest statically sized "
+                     "result written with non-temporal stores"),
+      llvm::cl::init(kDefaultStreamingMinBytes)};
   PassOptions::Option<bool> prefetch{
       *this, "prefetch",
       llvm::cl::desc("Prefetch the next row while a row is processed "

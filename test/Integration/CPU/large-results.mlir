@@ -20,6 +20,8 @@
 // bf16 ones store their bits as i16 (norm-half-vector-stores).
 // RUN: norm-opt %s --norm-lower-to-cpu=vector-size=64 | FileCheck %s --check-prefix=STREAM64
 // RUN: norm-opt %s --norm-lower-to-cpu=vector-size=32 | FileCheck %s --check-prefix=STREAM32
+// RUN: norm-opt %s --norm-lower-to-cpu='vector-size=64 streaming-min-bytes=1073741824' | FileCheck %s --check-prefix=NOSTREAM
+// NOSTREAM-NOT: nontemporal
 // STREAM64-LABEL: llvm.func @rms_f32(
 //   STREAM64-NOT: nontemporal
 // STREAM64-LABEL: llvm.func @layer_bf16(
