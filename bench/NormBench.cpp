@@ -474,8 +474,10 @@ struct MatmulCase {
 
 std::vector<MatmulCase> getMatmulCases(bool quick) {
   std::vector<MatmulCase> cases = {{80, 128, 256}};
-  if (!quick)
+  if (!quick) {
     cases.push_back({128, 4096, 4096});
+    cases.push_back({128, 4096, 11008});
+  }
   return cases;
 }
 
@@ -969,7 +971,8 @@ void benchBlocks(llvm::ArrayRef<BlockCase> cases) {
   }
 }
 
-/// Our matmul (one thread) against OpenBLAS sgemm with each thread count.
+/// Our matmul against OpenBLAS sgemm, each with every thread count
+/// (interleaved), and the ratio of GFLOP/s at the same thread count.
 void benchMatmul(const MatmulCase &mc, llvm::ArrayRef<int> threadCounts) {
   int64_t m = mc.m, k = mc.k, n = mc.n;
   NpyArray a = randomArray(ElementType::F32, {m, k}, 1);
@@ -987,25 +990,38 @@ void benchMatmul(const MatmulCase &mc, llvm::ArrayRef<int> threadCounts) {
                     "tensor<{0}x{2}xf32>\n"
                     "  return %r : tensor<{0}x{2}xf32>\n}\n",
                     m, k, n);
-  Compiled compiled = compile(source, /*normKind=*/"", "main", {a, b}, false);
   const float *pa = reinterpret_cast<const float *>(a.data.data());
   const float *pb = reinterpret_cast<const float *>(b.data.data());
-  std::vector<Impl> impls = {
-      {"norm (1 thread)", [&] { compiled.call->invoke(); }}};
+  // One thread: norm's serial code; more: its parallel code on all cores.
+  std::vector<Compiled> compiled;
+  std::vector<Impl> impls;
   for (int threads : threadCounts)
+    compiled.push_back(
+        compile(source, /*normKind=*/"", "main", {a, b}, threads > 1));
+  for (auto [threads, norm] : llvm::zip(threadCounts, compiled)) {
+    impls.push_back({llvm::formatv("norm ({0} thread(s))", threads).str(),
+                     [&norm] { norm.call->invoke(); }});
     impls.push_back({llvm::formatv("OpenBLAS ({0} thread(s))", threads).str(),
                      [&, threads] {
                        openblas_set_num_threads(threads);
                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m,
                                    n, k, 1.0f, pa, k, pb, n, 0.0f, c.data(), n);
                      }});
+  }
   measure(impls, 3, 0.3);
   double flops = 2.0 * m * n * k;
-  for (Impl &impl : impls)
+  for (size_t i = 0; i < impls.size(); ++i) {
+    double t = median(impls[i].samples);
+    // Odd rows (OpenBLAS) print norm's ratio to them.
+    std::string ratio = i % 2 ? llvm::formatv("  norm/OpenBLAS {0,5:f2}",
+                                              median(impls[i].samples) /
+                                                  median(impls[i - 1].samples))
+                                    .str()
+                              : "";
     llvm::outs() << llvm::formatv(
-        "  {0,-24} [{1}x{2}] x [{2}x{3}]: {4,8:f2} ms {5,8:f1} GFLOP/s\n",
-        impl.name, m, k, n, median(impl.samples) * 1e3,
-        flops / median(impl.samples) * 1e-9);
+        "  {0,-24} [{1}x{2}] x [{2}x{3}]: {4,8:f2} ms {5,8:f1} GFLOP/s{6}\n",
+        impls[i].name, m, k, n, t * 1e3, flops / t * 1e-9, ratio);
+  }
 }
 
 //===----------------------------------------------------------------------===//

@@ -214,6 +214,9 @@ static int64_t resolveVectorSize(const JitOptions &options) {
 static void setPipelineOptions(const JitOptions &options,
                                mlir::norm::CPUPipelineOptions &pipeline) {
   pipeline.vectorSize = resolveVectorSize(options);
+  // Register blocks two vector registers wide: their 6 x 2 accumulators fit
+  // AVX2's 16 registers as well as AVX-512's 32.
+  pipeline.matmulCols = std::max<int64_t>(1, pipeline.vectorSize / 2);
   pipeline.parallel = options.parallel;
   pipeline.minTaskBytes = options.minTaskBytes;
   pipeline.fuseResidual = options.fuseResidual;

@@ -36,8 +36,10 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createConvertNormToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Contractions are split into tasks of columns only with threads.
   pm.addNestedPass<func::FuncOp>(createNormVectorize(NormVectorizeOptions{
-      options.vectorSize, options.matmulRows, options.matmulCols}));
+      options.vectorSize, options.matmulRows, options.matmulCols,
+      options.matmulDepth, options.parallel ? options.matmulTaskCols : 0}));
   // Keep partial-reduction accumulators in vector registers across the loop.
   pm.addPass(createLoopInvariantSubsetHoistingPass());
   pm.addPass(createCanonicalizerPass());

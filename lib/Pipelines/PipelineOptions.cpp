@@ -61,6 +61,21 @@ mlir::norm::validateCPUPipelineOptions(const CPUPipelineOptions &options) {
   if (llvm::Error error = checkRange(kPipeline, "matmul-cols",
                                      options.matmulCols, 1, 1024, true))
     return error;
+  if (llvm::Error error = checkRange(kPipeline, "matmul-depth",
+                                     options.matmulDepth, 1, 1 << 20))
+    return error;
+  // Tasks are whole panels of B.
+  if (options.matmulTaskCols != 0) {
+    if (llvm::Error error =
+            checkRange(kPipeline, "matmul-task-cols", options.matmulTaskCols,
+                       options.matmulCols, 1 << 20))
+      return error;
+    if (options.matmulTaskCols % options.matmulCols != 0)
+      return optionError(
+          kPipeline, llvm::formatv("matmul-task-cols={0}: expected 0 or a "
+                                   "multiple of matmul-cols ({1})",
+                                   options.matmulTaskCols, options.matmulCols));
+  }
   if (llvm::Error error =
           checkRange(kPipeline, "inner-tile", options.innerTile, 1, 1 << 20))
     return error;

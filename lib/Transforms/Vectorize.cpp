@@ -10,6 +10,8 @@
 
 #include "norm/Transforms/Passes.h"
 
+#include "ContractionTiling.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -79,51 +81,23 @@ tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> tileSizes,
   return failure();
 }
 
-/// Contractions (matmul, batch_matmul, ...) are tiled into register blocks:
-/// `rows` of the output's second-innermost dim times `cols` of its innermost
-/// dim, one step of the reduction at a time, so that each step is an outer
-/// product of a column of A and a row of B accumulated in registers.
-static LogicalResult tileContraction(RewriterBase &rewriter,
-                                     linalg::LinalgOp op,
-                                     const NormVectorizeOptions &options) {
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
-  if (failed(dims))
-    return failure();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<int64_t> sizes(ranges.size(), 1);
-  if (!dims->m.empty())
-    sizes[dims->m.back()] = options.matmulRows;
-  if (!dims->n.empty())
-    sizes[dims->n.back()] = options.matmulCols;
-  for (auto [dim, range] : llvm::enumerate(ranges))
-    if (!ShapedType::isDynamic(range) && range <= sizes[dim])
-      sizes[dim] = 0;
-  // Column blocks outermost: a block's panel of B (all of K by `cols`) stays
-  // in cache while every row block of A streams past it.
-  SmallVector<int64_t> order;
-  for (int64_t dim = 0, e = ranges.size(); dim < e; ++dim)
-    if (dims->n.empty() || dim != static_cast<int64_t>(dims->n.back()))
-      order.push_back(dim);
-  if (!dims->n.empty())
-    order.insert(order.begin() + (dims->batch.empty() ? 0 : dims->batch.size()),
-                 dims->n.back());
-  LLVM_DEBUG({
-    llvm::dbgs() << "[" DEBUG_TYPE "] contraction " << op->getName() << " at "
-                 << op.getLoc() << ": register block tiles [";
-    llvm::interleaveComma(sizes, llvm::dbgs());
-    llvm::dbgs() << "]\n";
-  });
-  return tile(rewriter, op, sizes, /*partialReduction=*/false, order);
-}
-
 /// Tiles `op` so that its innermost loop spans at most `vectorSize` elements
 /// and every other loop one: first the parallel loops, then the reductions,
 /// as partial reductions when the innermost loop is one.
 static LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op,
                                     const NormVectorizeOptions &options) {
-  if (linalg::isaContractionOpInterface(op))
-    return tileContraction(rewriter, op, options);
+  if (linalg::isaContractionOpInterface(op)) {
+    ContractionBlocks blocks{options.matmulRows, options.matmulCols,
+                             options.matmulDepth, options.matmulTaskCols};
+    // A contraction that is not A x B (e.g. a dot) gets vector tiles.
+    if (isContractionPanel(op))
+      return tileContractionPanel(
+          rewriter, op, blocks, [&](linalg::LinalgOp copy) {
+            return tileForVectors(rewriter, copy, options);
+          });
+    if (isBlockableContraction(op))
+      return tileContractionIntoPanels(rewriter, op, blocks);
+  }
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.empty())
     return success();
@@ -160,7 +134,8 @@ static LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op,
 static FailureOr<SmallVector<int64_t>> getVectorSizes(OpBuilder &b,
                                                       linalg::LinalgOp op) {
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  // The innermost vector dim is a power of two (masked where the range is
+  // The innermost vector dim, and every dim bounded from a dynamic range (a
+  // contraction's column tail), is a power of two (masked where the range is
   // shorter): LLVM's X86 backend cannot legalize e.g. <33 x bfloat> loads.
   auto roundInnermost = [&]() {
     if (!sizes.empty() && sizes.back() > 1)
@@ -181,7 +156,7 @@ static FailureOr<SmallVector<int64_t>> getVectorSizes(OpBuilder &b,
         /*closedUB=*/true);
     if (failed(bound))
       return failure();
-    size = *bound;
+    size = llvm::PowerOf2Ceil(*bound);
   }
   return roundInnermost();
 }
@@ -218,12 +193,24 @@ struct NormVectorizePass
       if (op.hasPureTensorSemantics() && !isEmpty(op))
         toTile.push_back(op);
     });
+    NormVectorizeOptions options{vectorSize, matmulRows, matmulCols,
+                                 matmulDepth, matmulTaskCols};
     for (linalg::LinalgOp op : toTile)
-      if (failed(tileForVectors(rewriter, op,
-                                {vectorSize, matmulRows, matmulCols})))
+      if (failed(tileForVectors(rewriter, op, options)))
         return signalPassFailure();
-
     // Fold the tile-size arithmetic so that full tiles become static.
+    if (failed(simplify()))
+      return signalPassFailure();
+
+    // Contractions' cache blocks, static where full, into register blocks.
+    SmallVector<linalg::LinalgOp> panels;
+    func.walk([&](linalg::LinalgOp op) {
+      if (isContractionPanel(op))
+        panels.push_back(op);
+    });
+    for (linalg::LinalgOp op : panels)
+      if (failed(tileForVectors(rewriter, op, options)))
+        return signalPassFailure();
     if (failed(simplify()))
       return signalPassFailure();
 
@@ -251,12 +238,15 @@ struct NormVectorizePass
       SmallVector<bool> scalable(sizes->size(), false);
       // tensor.extract in a body (a gather, e.g. an imported embedding)
       // becomes a vector.gather or a contiguous load.
-      FailureOr<linalg::VectorizationResult> result =
-          masked ? linalg::vectorize(rewriter, op, *sizes, scalable,
-                                     /*vectorizeNDExtract=*/true)
-                 : linalg::vectorize(rewriter, op, /*inputVectorSizes=*/{},
-                                     /*inputScalableVecDims=*/{},
-                                     /*vectorizeNDExtract=*/true);
+      // Full register blocks become vector.contract, lowered below to
+      // outer products: one FMA per row of the block and step of k.
+      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+          rewriter, op, masked ? *sizes : SmallVector<int64_t>(),
+          masked ? scalable : SmallVector<bool>(),
+          /*vectorizeNDExtract=*/true,
+          /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/true);
       if (failed(result)) {
         op.emitOpError("could not be vectorized");
         return signalPassFailure();
@@ -271,6 +261,9 @@ struct NormVectorizePass
     if (failed(applyPatternsGreedily(func, std::move(maskPatterns))))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
+    vector::populateVectorContractLoweringPatterns(
+        patterns, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorOuterProductLoweringPatterns(patterns);
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     vector::populateVectorTransferDropUnitDimsPatterns(patterns);
     vector::populateDropUnitDimWithShapeCastPatterns(patterns);
@@ -281,6 +274,10 @@ struct NormVectorizePass
 
   LogicalResult simplify() {
     RewritePatternSet patterns(&getContext());
+    // Dialect patterns too: linalg's fold the casts that peeled tiles leave
+    // into static ops.
+    for (Dialect *dialect : getContext().getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
     for (RegisteredOperationName name : getContext().getRegisteredOperations())
       name.getCanonicalizationPatterns(patterns, &getContext());
     return applyPatternsGreedily(getOperation(), std::move(patterns));

@@ -9,6 +9,12 @@
 // ROWS: error: invalid norm-lower-to-cpu option: matmul-rows=-6: expected an integer in [1, 64]
 // RUN: not norm-opt %s --norm-lower-to-cpu='matmul-cols=4096' 2>&1 | FileCheck %s --check-prefix=COLS
 // COLS: error: invalid norm-lower-to-cpu option: matmul-cols=4096: expected a power of two in [1, 1024]
+// RUN: not norm-opt %s --norm-lower-to-cpu='matmul-depth=0' 2>&1 | FileCheck %s --check-prefix=DEPTH
+// DEPTH: error: invalid norm-lower-to-cpu option: matmul-depth=0: expected an integer in [1, 1048576]
+// RUN: not norm-opt %s --norm-lower-to-cpu='matmul-task-cols=16' 2>&1 | FileCheck %s --check-prefix=TASKCOLS
+// TASKCOLS: error: invalid norm-lower-to-cpu option: matmul-task-cols=16: expected an integer in [32, 1048576]
+// RUN: not norm-opt %s --norm-lower-to-cpu='matmul-task-cols=48' 2>&1 | FileCheck %s --check-prefix=TASKMULT
+// TASKMULT: error: invalid norm-lower-to-cpu option: matmul-task-cols=48: expected 0 or a multiple of matmul-cols (32)
 // RUN: not norm-opt %s --norm-lower-to-cpu='inner-tile=0' 2>&1 | FileCheck %s --check-prefix=INNER
 // INNER: error: invalid norm-lower-to-cpu option: inner-tile=0: expected an integer in [1, 1048576]
 // RUN: not norm-opt %s --norm-lower-to-cpu='parallel=1 min-task-bytes=-1' 2>&1 | FileCheck %s --check-prefix=TASK

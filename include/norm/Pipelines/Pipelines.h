@@ -47,8 +47,19 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(6)};
   PassOptions::Option<int64_t> matmulCols{
       *this, "matmul-cols",
-      llvm::cl::desc("Output columns of a contraction's register block"),
+      llvm::cl::desc("Output columns of a contraction's register block and "
+                     "of its packed panels of B"),
       llvm::cl::init(32)};
+  PassOptions::Option<int64_t> matmulDepth{
+      *this, "matmul-depth",
+      llvm::cl::desc("Reduction steps of a contraction's cache block: rows "
+                     "of a packed panel of B (depth x cols should fit in L1)"),
+      llvm::cl::init(256)};
+  PassOptions::Option<int64_t> matmulTaskCols{
+      *this, "matmul-task-cols",
+      llvm::cl::desc("With parallel: output columns of a contraction's task "
+                     "(0: contractions run on the calling thread)"),
+      llvm::cl::init(64)};
   PassOptions::Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Run row tasks on all cores with MLIR's async runtime "
@@ -96,8 +107,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 };
 
 /// Checks every option of `norm-lower-to-cpu`: vector-size and matmul-cols
-/// powers of two in [1, 1024], matmul-rows in [1, 64], inner-tile in
-/// [1, 2^20], min-task-bytes in [0, 2^40]. The error names the option.
+/// powers of two in [1, 1024], matmul-rows in [1, 64], matmul-depth in
+/// [1, 2^20], matmul-task-cols 0 or a multiple of matmul-cols in
+/// [matmul-cols, 2^20], inner-tile in [1, 2^20], min-task-bytes in
+/// [0, 2^40]. The error names the option.
 llvm::Error validateCPUPipelineOptions(const CPUPipelineOptions &options);
 
 /// Lowers a module of func + norm (+ linalg/tensor/arith/math) ops to the LLVM

@@ -63,10 +63,18 @@ def NormVectorize : Pass<"norm-vectorize", "::mlir::func::FuncOp"> {
     and vectorization. Each op's innermost loop is tiled by `vector-size`
     (other loops by 1), with reductions over the innermost loop tiled as
     partial reductions so that the accumulator stays a vector until one final
-    horizontal reduction. Contractions are tiled into register blocks of
-    `matmul-rows` x `matmul-cols` outputs, one reduction step at a time
-    (outer products). Every linalg op is then vectorized; tiles of dynamic
-    size (remainders, dynamic dims) use masked vectors.
+    horizontal reduction. Contractions C[m, n] += A[m, k] B[k, n] (matmul,
+    batch_matmul, generic) are tiled as GotoBLAS tiles sgemm: with
+    `matmul-task-cols`, an scf.forall over tasks of that many columns (and
+    single batch entries); then cache blocks of `matmul-depth` x
+    `matmul-cols` of B, each copied into a contiguous panel (rows of B a
+    power of two apart would share a few cache sets and a page each); then
+    register blocks of `matmul-rows` x `matmul-cols` outputs, one reduction
+    step at a time, vectorized to `vector.contract` and lowered to outer
+    products (one FMA per row of the block and step). Loops whose step does
+    not divide their range are peeled, so full blocks are static. Every
+    linalg op is then vectorized; tiles of dynamic size (remainders, dynamic
+    dims) use masked vectors.
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t", /*default=*/"32",
@@ -75,6 +83,12 @@ def NormVectorize : Pass<"norm-vectorize", "::mlir::func::FuncOp"> {
            "Output rows of a contraction's register block">,
     Option<"matmulCols", "matmul-cols", "int64_t", /*default=*/"32",
            "Output columns of a contraction's register block">,
+    Option<"matmulDepth", "matmul-depth", "int64_t", /*default=*/"256",
+           "Reduction steps of a contraction's cache block (rows of a "
+           "packed panel of B)">,
+    Option<"matmulTaskCols", "matmul-task-cols", "int64_t", /*default=*/"0",
+           "Output columns of a contraction's parallel task (scf.forall); "
+           "0: no tasks">,
   ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect",

@@ -9,6 +9,7 @@ that the test CHECKs and exiting non-zero on a mismatch.
   norm_reference.py check rms|layer --x X.npy [--scale G.npy] [--bias B.npy]
                     --eps E --y Y.npy [--bf16]
   norm_reference.py compare GOT.npy WANT.npy --rtol R
+  norm_reference.py matmul --a A.npy --b B.npy --y Y.npy [--transpose-b]
 """
 
 import argparse
@@ -130,6 +131,43 @@ def compare(args):
     return 0 if ok else 1
 
 
+def matmul(args):
+    """Y = A x B (batched when rank 3; B given as [n, k] with --transpose-b),
+    each element within 1e-5 of the float64 sum of |a b| over k: the error of
+    an f32 dot product of K terms is at most K * 2^-24 of it, and a term
+    missing or counted twice is off by one |a b| of it."""
+    a_shape, a = read_npy(args.a)
+    b_shape, b = read_npy(args.b)
+    y_shape, y = read_npy(args.y)
+    batch = a_shape[0] if len(a_shape) == 3 else 1
+    m, k = a_shape[-2:]
+    n = b_shape[-2] if args.transpose_b else b_shape[-1]
+    if y_shape != a_shape[:-2] + (m, n):
+        sys.exit(f"result shape {y_shape}, expected {a_shape[:-2] + (m, n)}")
+    mismatches, max_error = 0, 0.0
+    for p in range(batch):
+        for i in range(m):
+            row = a[(p * m + i) * k:(p * m + i + 1) * k]
+            for j in range(n):
+                if args.transpose_b:
+                    col = b[(p * n + j) * k:(p * n + j + 1) * k]
+                else:
+                    col = b[p * k * n + j:(p + 1) * k * n:n]
+                terms = [u * v for u, v in zip(row, col)]
+                want = math.fsum(terms)
+                got = y[(p * m + i) * n + j]
+                error = abs(got - want)
+                max_error = max(max_error, error)
+                if not error <= 1e-5 * math.fsum(abs(t) for t in terms):
+                    if mismatches < 5:
+                        print(f"mismatch at [{p}, {i}, {j}]: got {got}, "
+                              f"want {want}")
+                    mismatches += 1
+    print(f"matmul {list(y_shape)}: {mismatches} mismatches, "
+          f"max error {max_error:.3g}")
+    return 1 if mismatches else 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
@@ -152,9 +190,16 @@ def main():
     p.add_argument("got")
     p.add_argument("want")
     p.add_argument("--rtol", type=float, required=True)
+    p = commands.add_parser("matmul")
+    p.add_argument("--a", required=True)
+    p.add_argument("--b", required=True)
+    p.add_argument("--y", required=True)
+    p.add_argument("--transpose-b", action="store_true")
     args = parser.parse_args()
     if args.command == "random":
         return random_array(args)
+    if args.command == "matmul":
+        return matmul(args)
     return check(args) if args.command == "check" else compare(args)
 
 
