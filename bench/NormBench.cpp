@@ -1056,7 +1056,7 @@ struct Options {
   cl::opt<bool> quick{
       "quick",
       cl::desc("Shorter run: 2 rounds of 20 ms (also of the tiny block), no "
-               "7b block nor its 4096x4096 matmul"),
+               "7b block nor its matmuls, no DRAM-bound normalization case"),
       cl::cat(category)};
 };
 
