@@ -39,7 +39,8 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   // Contractions are split into tasks of columns only with threads.
   pm.addNestedPass<func::FuncOp>(createNormVectorize(NormVectorizeOptions{
       options.vectorSize, options.matmulRows, options.matmulCols,
-      options.matmulDepth, options.parallel ? options.matmulTaskCols : 0}));
+      options.matmulDepth, options.parallel ? options.matmulTaskCols : 0,
+      options.matmulMinTaskFlops}));
   // Keep partial-reduction accumulators in vector registers across the loop.
   pm.addPass(createLoopInvariantSubsetHoistingPass());
   pm.addPass(createCanonicalizerPass());

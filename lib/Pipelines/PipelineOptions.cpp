@@ -77,6 +77,10 @@ mlir::norm::validateCPUPipelineOptions(const CPUPipelineOptions &options) {
                                    options.matmulTaskCols, options.matmulCols));
   }
   if (llvm::Error error =
+          checkRange(kPipeline, "matmul-min-task-flops",
+                     options.matmulMinTaskFlops, 0, int64_t(1) << 50))
+    return error;
+  if (llvm::Error error =
           checkRange(kPipeline, "inner-tile", options.innerTile, 1, 1 << 20))
     return error;
   if (llvm::Error error =

@@ -16,10 +16,11 @@
 namespace mlir::norm {
 /// Block sizes of a contraction C[m, n] += A[m, k] B[k, n].
 struct ContractionBlocks {
-  int64_t rows;     // m of a register block
-  int64_t cols;     // n of a register block and of a packed panel of B
-  int64_t depth;    // k of a cache block (the packed panel's rows)
-  int64_t taskCols; // n of a parallel task (scf.forall); 0: no tasks
+  int64_t rows;             // m of a register block
+  int64_t cols;             // n of a register block and of a packed panel of B
+  int64_t depth;            // k of a cache block (the packed panel's rows)
+  int64_t taskCols;         // n of a parallel task (scf.forall); 0: no tasks
+  int64_t minTaskFlops = 0; // least work of a task (static shapes)
 };
 
 /// Whether `op` is a contraction with m, n and k dims (A x B, batched or

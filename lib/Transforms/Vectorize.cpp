@@ -88,7 +88,8 @@ static LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op,
                                     const NormVectorizeOptions &options) {
   if (linalg::isaContractionOpInterface(op)) {
     ContractionBlocks blocks{options.matmulRows, options.matmulCols,
-                             options.matmulDepth, options.matmulTaskCols};
+                             options.matmulDepth, options.matmulTaskCols,
+                             options.matmulMinTaskFlops};
     // A contraction that is not A x B (e.g. a dot) gets vector tiles.
     if (isContractionPanel(op))
       return tileContractionPanel(
@@ -193,8 +194,9 @@ struct NormVectorizePass
       if (op.hasPureTensorSemantics() && !isEmpty(op))
         toTile.push_back(op);
     });
-    NormVectorizeOptions options{vectorSize, matmulRows, matmulCols,
-                                 matmulDepth, matmulTaskCols};
+    NormVectorizeOptions options{vectorSize,     matmulRows,
+                                 matmulCols,     matmulDepth,
+                                 matmulTaskCols, matmulMinTaskFlops};
     for (linalg::LinalgOp op : toTile)
       if (failed(tileForVectors(rewriter, op, options)))
         return signalPassFailure();

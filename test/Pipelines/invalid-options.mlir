@@ -19,6 +19,8 @@
 // INNER: error: invalid norm-lower-to-cpu option: inner-tile=0: expected an integer in [1, 1048576]
 // RUN: not norm-opt %s --norm-lower-to-cpu='parallel=1 min-task-bytes=-1' 2>&1 | FileCheck %s --check-prefix=TASK
 // TASK: error: invalid norm-lower-to-cpu option: min-task-bytes=-1: expected an integer in [0, 1099511627776]
+// RUN: not norm-opt %s --norm-lower-to-cpu='matmul-min-task-flops=-1' 2>&1 | FileCheck %s --check-prefix=MINFLOPS
+// MINFLOPS: error: invalid norm-lower-to-cpu option: matmul-min-task-flops=-1: expected an integer in [0, 1125899906842624]
 // RUN: not norm-opt %s --norm-lower-to-cpu='streaming-min-bytes=-5' 2>&1 | FileCheck %s --check-prefix=STREAMMIN
 // STREAMMIN: error: invalid norm-lower-to-cpu option: streaming-min-bytes=-5: expected an integer in [0, 1125899906842624]
 // RUN: not norm-runner %s --streaming-min-bytes=-5 2>&1 | FileCheck %s --check-prefix=STREAMMIN

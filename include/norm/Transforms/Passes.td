@@ -89,6 +89,11 @@ def NormVectorize : Pass<"norm-vectorize", "::mlir::func::FuncOp"> {
     Option<"matmulTaskCols", "matmul-task-cols", "int64_t", /*default=*/"0",
            "Output columns of a contraction's parallel task (scf.forall); "
            "0: no tasks">,
+    Option<"matmulMinTaskFlops", "matmul-min-task-flops", "int64_t",
+           /*default=*/"0",
+           "Least work of a contraction's task: tasks are widened to it, "
+           "and a static contraction with less than two tasks' worth runs "
+           "as one">,
   ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect",
