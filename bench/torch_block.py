@@ -18,6 +18,7 @@ max |torch| must stay under --tolerance, or the script fails.
 """
 
 import argparse
+import ctypes
 import os
 import re
 import statistics
@@ -215,6 +216,20 @@ def run_ours(args, config, kind, threads, paths, plan, output):
     return float(match.group(1)) * 1e-3, float(match.group(2)) * 1e-3
 
 
+def set_threads(torch, threads):
+    """torch.set_num_threads, and the same for the BLAS that Debian's torch
+    (BLAS_INFO=generic) calls for matmuls: OpenBLAS's own threads ignore
+    torch's setting, so PyTorch's "1 thread" 7b block ran on both cores."""
+    torch.set_num_threads(threads)
+    for name in ("libopenblas.so.0", "libblas.so.3"):
+        try:
+            blas = ctypes.CDLL(name)
+        except OSError:
+            continue
+        if hasattr(blas, "openblas_set_num_threads"):
+            blas.openblas_set_num_threads(threads)
+
+
 def run_torch(torch, block, plan):
     """Median and fastest seconds of the plan's runs after its warm-up + 1
     untimed ones (ours has its first run untimed too)."""
@@ -249,7 +264,7 @@ def bench_config(args, torch, config, rows):
         with torch.inference_mode():
             expected = block().numpy()
         for threads in args.threads:
-            torch.set_num_threads(threads)
+            set_threads(torch, threads)
             output = os.path.join(directory, f"ours_{kind}_{threads}.npy")
             ours, theirs = [], []
             for _ in range(plan["rounds"]):
