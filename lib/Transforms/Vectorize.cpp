@@ -42,17 +42,17 @@ namespace mlir::norm {
 using namespace mlir;
 using namespace mlir::norm;
 
-/// Tiles `op` with `tileSizes` (0: not tiled), loops in `interchange` order
-/// (default: the op's); returns the tiled op.
-static FailureOr<linalg::LinalgOp>
-tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> tileSizes,
-     bool partialReduction, ArrayRef<int64_t> interchange = {}) {
+/// Tiles `op` with `tileSizes` (0: not tiled), loops in the op's order;
+/// returns the tiled op.
+static FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter,
+                                        linalg::LinalgOp op,
+                                        ArrayRef<int64_t> tileSizes,
+                                        bool partialReduction) {
   if (llvm::all_of(tileSizes, [](int64_t size) { return size == 0; }))
     return op;
   scf::SCFTilingOptions options;
   options.setTileSizes(
       getAsIndexOpFoldResult(rewriter.getContext(), tileSizes));
-  options.setInterchange(interchange);
   if (partialReduction) {
     // The accumulator stays vector-shaped across the loop and is reduced
     // once after it.
