@@ -41,19 +41,68 @@ getRootIndices(OpBuilder &b, vector::TransferReadOp read, Value &root) {
   return indices;
 }
 
+/// Whether `loop` writes vectors (the output pass of a row).
+static bool writesVectors(Operation *loop) {
+  return loop
+      ->walk([](Operation *op) {
+        return isa<vector::TransferWriteOp, vector::StoreOp,
+                   vector::MaskedStoreOp>(op)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
 namespace {
 struct NormPrefetchNextRowPass
     : public norm::impl::NormPrefetchNextRowBase<NormPrefetchNextRowPass> {
+  using Base::Base;
+
+  /// Whether the rows `read` reads (the innermost dim of the memref it views)
+  /// are known to be shorter than `everyPassBelow` bytes.
+  bool isShortRow(vector::TransferReadOp read) const {
+    Value memref = read.getBase();
+    while (auto subview = memref.getDefiningOp<memref::SubViewOp>())
+      memref = subview.getSource();
+    auto type = cast<MemRefType>(memref.getType());
+    int64_t columns = type.getShape().back();
+    return !ShapedType::isDynamic(columns) &&
+           columns * type.getElementTypeBitWidth() / 8 < everyPassBelow;
+  }
+
   void runOnOperation() override {
-    SmallVector<vector::TransferReadOp> reads;
+    if (everyPassBelow < 0) {
+      getOperation().emitError()
+          << "norm-prefetch-next-row: every-pass-below must be >= 0 bytes, got "
+          << static_cast<int64_t>(everyPassBelow);
+      return signalPassFailure();
+    }
+    SmallVector<vector::TransferReadOp> candidates;
     getOperation().walk([&](vector::TransferReadOp read) {
       auto type = dyn_cast<MemRefType>(read.getBase().getType());
       if (type && type.getRank() >= 2 && !read.getMask() &&
           read.getVectorType().getRank() == 1 &&
           read.getPermutationMap().isMinorIdentity() &&
           read->getParentOfType<LoopLikeOpInterface>())
-        reads.push_back(read);
+        candidates.push_back(read);
     });
+    // Where a long row has a loop that writes (its output pass), only that
+    // loop prefetches; see the pass description.
+    auto loopOf = [](vector::TransferReadOp read) {
+      return read->getParentOfType<LoopLikeOpInterface>().getOperation();
+    };
+    auto rowOf = [](Operation *loop) {
+      return loop->getParentOfType<LoopLikeOpInterface>().getOperation();
+    };
+    llvm::DenseSet<Operation *> rowsWithOutputLoops;
+    for (vector::TransferReadOp read : candidates)
+      if (writesVectors(loopOf(read)))
+        rowsWithOutputLoops.insert(rowOf(loopOf(read)));
+    SmallVector<vector::TransferReadOp> reads;
+    for (vector::TransferReadOp read : candidates)
+      if (isShortRow(read) || !rowsWithOutputLoops.contains(rowOf(loopOf(read))) ||
+          writesVectors(loopOf(read)))
+        reads.push_back(read);
     for (vector::TransferReadOp read : reads) {
       OpBuilder b(read);
       Value root;

@@ -184,7 +184,22 @@ def NormPrefetchNextRow : Pass<"norm-prefetch-next-row", "::mlir::func::FuncOp">
     next row next to every contiguous vector read of a function argument
     (rank >= 2, read along its innermost dim), so that memory keeps
     streaming. Prefetches past the last row are harmless (they never fault).
+
+    Where a row has an output pass (a loop that writes vectors), rows of
+    `every-pass-below` bytes or more are prefetched from that loop only: the
+    statistics passes then find the row in cache, and prefetching from them
+    as well ran two rows ahead and cost 10-40% of the bandwidth of rows of
+    8-32 KiB. Shorter rows (and rows of dynamic length) are prefetched from
+    every pass, which was 3-10% faster for rows of 2-4 KiB, whose output
+    pass alone is too short to cover the memory latency
+    (docs/performance.md, "2026-11-30: prefetching from the output pass").
   }];
+  let options = [
+    Option<"everyPassBelow", "every-pass-below", "int64_t", "8192",
+           "Rows shorter than this many bytes are prefetched from every pass "
+           "that reads them, longer ones only from their output pass">,
+  ];
+  let dependentDialects = ["arith::ArithDialect", "memref::MemRefDialect"];
 }
 
 def NormScalarTransfers : Pass<"norm-scalar-transfers", "::mlir::func::FuncOp"> {
