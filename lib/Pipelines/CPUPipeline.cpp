@@ -83,6 +83,8 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createLoopInvariantCodeMotionPass());
 
   // Vector and loop lowering to LLVM.
+  pm.addNestedPass<func::FuncOp>(createNormUnorderedWidening());
+  pm.addNestedPass<func::FuncOp>(createNormAccumulateWithFMA());
   NormExpandMathOptions expandMath;
   expandMath.bf16 = options.expandBF16;
   pm.addNestedPass<func::FuncOp>(createNormExpandMath(expandMath));

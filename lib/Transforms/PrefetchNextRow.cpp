@@ -100,7 +100,8 @@ struct NormPrefetchNextRowPass
         rowsWithOutputLoops.insert(rowOf(loopOf(read)));
     SmallVector<vector::TransferReadOp> reads;
     for (vector::TransferReadOp read : candidates)
-      if (isShortRow(read) || !rowsWithOutputLoops.contains(rowOf(loopOf(read))) ||
+      if (isShortRow(read) ||
+          !rowsWithOutputLoops.contains(rowOf(loopOf(read))) ||
           writesVectors(loopOf(read)))
         reads.push_back(read);
     for (vector::TransferReadOp read : reads) {

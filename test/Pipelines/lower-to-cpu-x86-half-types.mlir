@@ -11,6 +11,15 @@
 // RUN:   | llc -O3 -mtriple=x86_64-unknown-linux-gnu -mcpu=haswell | FileCheck %s --check-prefix=LIBCALL
 
 // NATIVE-LABEL: rms_bf16:
+// The statistics pass widens with a shift and a mask (norm-unordered-widening)
+// and sums squares with FMAs (norm-accumulate-with-fma), no shuffle.
+// NATIVE:         .LBB0_{{[0-9]+}}:{{.*}}Parent Loop
+// NATIVE-NOT:     vpmovzxwd
+// NATIVE:         vpslld $16, %zmm
+// NATIVE-NOT:     vpmovzxwd
+// NATIVE:         vpand{{d|q}} %zmm
+// NATIVE-NOT:     vpmovzxwd
+// NATIVE:         vfmadd231ps %zmm
 // NATIVE:         vcvtneps2bf16
 // NATIVE:         vmovnt{{dq|ps}} %zmm
 // NATIVE-LABEL: layer_f16:
