@@ -179,17 +179,23 @@ static std::string &loadedAsyncRuntime() {
   return path;
 }
 
+/// The host CPU's features, queried once per process.
+static const llvm::StringMap<bool> &getHostFeatures() {
+  static const llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features;
+}
+
 /// Whether the host converts f32 to bf16 in one vector instruction; without
 /// one LLVM narrows element by element with a library call.
 static bool hostConvertsBF16() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  const llvm::StringMap<bool> &features = getHostFeatures();
   return features.lookup("avx512bf16") || features.lookup("avxneconvert");
 }
 
 /// Four vector registers' worth of f32: enough independent accumulators to
 /// hide the latency of vector adds.
 static int64_t getHostVectorSize() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  const llvm::StringMap<bool> &features = getHostFeatures();
   if (features.lookup("avx512f"))
     return 64;
   if (features.lookup("avx2") || features.lookup("avx"))

@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <optional>
+
 namespace mlir::norm {
 #define GEN_PASS_DEF_NORMACCUMULATEWITHFMA
 #include "norm/Transforms/Passes.h.inc"
@@ -13,38 +15,41 @@ namespace mlir::norm {
 
 using namespace mlir;
 
-/// The product that `add` adds to an iteration argument of the loop whose
-/// body holds it, if the sum is its only use; null otherwise. `acc` is set
-/// to the iteration argument.
-static arith::MulFOp getAccumulatedProduct(arith::AddFOp add, Value &acc) {
+namespace {
+/// `acc + a * b` in a loop body: the add, its product and the accumulator.
+struct Accumulation {
+  arith::AddFOp add;
+  arith::MulFOp mul;
+  Value acc;
+};
+} // namespace
+
+/// `add` as an accumulation: one operand an iteration argument of the
+/// `scf.for` whose body holds it, the other a product with no other use.
+static std::optional<Accumulation> matchAccumulation(arith::AddFOp add) {
   auto loop = dyn_cast<scf::ForOp>(add->getParentOp());
   if (!loop)
-    return nullptr;
+    return std::nullopt;
   for (unsigned i : {0u, 1u}) {
-    auto arg = dyn_cast<BlockArgument>(add->getOperand(i));
+    Value acc = add->getOperand(i);
     auto mul = add->getOperand(1 - i).getDefiningOp<arith::MulFOp>();
-    if (arg && arg.getOwner() == loop.getBody() && arg.getArgNumber() > 0 &&
-        mul && mul->hasOneUse()) {
-      acc = arg;
-      return mul;
-    }
+    if (mul && mul->hasOneUse() &&
+        llvm::is_contained(loop.getRegionIterArgs(), acc))
+      return Accumulation{add, mul, acc};
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 namespace {
 struct NormAccumulateWithFMAPass
     : public norm::impl::NormAccumulateWithFMABase<NormAccumulateWithFMAPass> {
   void runOnOperation() override {
-    SmallVector<arith::AddFOp> adds;
+    SmallVector<Accumulation> accumulations;
     getOperation().walk([&](arith::AddFOp add) {
-      Value acc;
-      if (getAccumulatedProduct(add, acc))
-        adds.push_back(add);
+      if (std::optional<Accumulation> match = matchAccumulation(add))
+        accumulations.push_back(*match);
     });
-    for (arith::AddFOp add : adds) {
-      Value acc;
-      arith::MulFOp mul = getAccumulatedProduct(add, acc);
+    for (auto [add, mul, acc] : accumulations) {
       OpBuilder b(add);
       Value fma =
           math::FmaOp::create(b, add.getLoc(), mul.getLhs(), mul.getRhs(), acc);

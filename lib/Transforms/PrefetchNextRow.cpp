@@ -94,15 +94,22 @@ struct NormPrefetchNextRowPass
     auto rowOf = [](Operation *loop) {
       return loop->getParentOfType<LoopLikeOpInterface>().getOperation();
     };
+    // Each loop's body is walked once, however many reads it holds.
+    llvm::DenseMap<Operation *, bool> isOutputLoop;
     llvm::DenseSet<Operation *> rowsWithOutputLoops;
-    for (vector::TransferReadOp read : candidates)
-      if (writesVectors(loopOf(read)))
-        rowsWithOutputLoops.insert(rowOf(loopOf(read)));
+    for (vector::TransferReadOp read : candidates) {
+      Operation *loop = loopOf(read);
+      if (isOutputLoop.contains(loop))
+        continue;
+      isOutputLoop[loop] = writesVectors(loop);
+      if (isOutputLoop[loop])
+        rowsWithOutputLoops.insert(rowOf(loop));
+    }
     SmallVector<vector::TransferReadOp> reads;
     for (vector::TransferReadOp read : candidates)
       if (isShortRow(read) ||
           !rowsWithOutputLoops.contains(rowOf(loopOf(read))) ||
-          writesVectors(loopOf(read)))
+          isOutputLoop.lookup(loopOf(read)))
         reads.push_back(read);
     for (vector::TransferReadOp read : reads) {
       OpBuilder b(read);

@@ -34,10 +34,9 @@ static bool isLaneInvariant(Value value, int depth = 0) {
   Operation *def = value.getDefiningOp();
   if (!def)
     return false;
-  if (matchPattern(value, m_Constant())) {
-    DenseElementsAttr attr;
-    return matchPattern(value, m_Constant(&attr)) && attr.isSplat();
-  }
+  DenseElementsAttr constant;
+  if (matchPattern(value, m_Constant(&constant)))
+    return constant.isSplat();
   if (auto broadcast = dyn_cast<vector::BroadcastOp>(def)) {
     auto source = dyn_cast<VectorType>(broadcast.getSourceType());
     return !source || source.getNumElements() == 1;
