@@ -227,6 +227,8 @@ static void setPipelineOptions(const JitOptions &options,
   pipeline.minTaskBytes = options.minTaskBytes;
   pipeline.fuseResidual = options.fuseResidual;
   pipeline.expandBF16 = options.expandBF16.value_or(!hostConvertsBF16());
+  pipeline.x86AVX512BF16 =
+      !pipeline.expandBF16 && getHostFeatures().lookup("avx512bf16");
   pipeline.streamingMinBytes = options.streamingMinBytes;
 }
 

@@ -114,6 +114,8 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addPass(createReconcileUnrealizedCastsPass());
   // Scratch buffers created inside row loops: one slot per call, not per row.
   pm.addNestedPass<LLVM::LLVMFuncOp>(createNormHoistStaticAllocas());
+  if (options.x86AVX512BF16)
+    pm.addNestedPass<LLVM::LLVMFuncOp>(createNormPairedBF16Narrowing());
   pm.addNestedPass<LLVM::LLVMFuncOp>(createNormHalfVectorStores());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -3,10 +3,7 @@
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-
-#include <optional>
 
 namespace mlir::norm {
 #define GEN_PASS_DEF_NORMACCUMULATEWITHFMA
@@ -15,48 +12,43 @@ namespace mlir::norm {
 
 using namespace mlir;
 
-namespace {
-/// `acc + a * b` in a loop body: the add, its product and the accumulator.
-struct Accumulation {
-  arith::AddFOp add;
-  arith::MulFOp mul;
-  Value acc;
-};
-} // namespace
-
-/// `add` as an accumulation: one operand an iteration argument of the
-/// `scf.for` whose body holds it, the other a product with no other use.
-static std::optional<Accumulation> matchAccumulation(arith::AddFOp add) {
+/// The product that `add` accumulates: one operand of `add` an iteration
+/// argument of the `scf.for` whose body holds it, the other a product with
+/// no other use; null if `add` is no such accumulation.
+static arith::MulFOp matchAccumulatedProduct(arith::AddFOp add) {
   auto loop = dyn_cast<scf::ForOp>(add->getParentOp());
   if (!loop)
-    return std::nullopt;
+    return {};
   for (unsigned i : {0u, 1u}) {
-    Value acc = add->getOperand(i);
     auto mul = add->getOperand(1 - i).getDefiningOp<arith::MulFOp>();
     if (mul && mul->hasOneUse() &&
-        llvm::is_contained(loop.getRegionIterArgs(), acc))
-      return Accumulation{add, mul, acc};
+        llvm::is_contained(loop.getRegionIterArgs(), add->getOperand(i)))
+      return mul;
   }
-  return std::nullopt;
+  return {};
+}
+
+static void addContract(Operation *op) {
+  auto fastmath = cast<arith::ArithFastMathInterface>(op);
+  op->setAttr(fastmath.getFastMathAttrName(),
+              arith::FastMathFlagsAttr::get(
+                  op->getContext(), fastmath.getFastMathFlagsAttr().getValue() |
+                                        arith::FastMathFlags::contract));
 }
 
 namespace {
 struct NormAccumulateWithFMAPass
     : public norm::impl::NormAccumulateWithFMABase<NormAccumulateWithFMAPass> {
   void runOnOperation() override {
-    SmallVector<Accumulation> accumulations;
-    getOperation().walk([&](arith::AddFOp add) {
-      if (std::optional<Accumulation> match = matchAccumulation(add))
-        accumulations.push_back(*match);
+    // Contractible rather than math.fma: LLVM fuses them where the target
+    // has FMA and keeps the multiply and the add elsewhere, where a math.fma
+    // would become one libm call per lane (x86 before Haswell).
+    getOperation().walk([](arith::AddFOp add) {
+      if (arith::MulFOp mul = matchAccumulatedProduct(add)) {
+        addContract(add);
+        addContract(mul);
+      }
     });
-    for (auto [add, mul, acc] : accumulations) {
-      OpBuilder b(add);
-      Value fma =
-          math::FmaOp::create(b, add.getLoc(), mul.getLhs(), mul.getRhs(), acc);
-      add.replaceAllUsesWith(fma);
-      add.erase();
-      mul.erase();
-    }
   }
 };
 } // namespace

@@ -3,7 +3,7 @@
 // drops the non-temporal hint of bfloat and half vector stores, which
 // norm-half-vector-stores works around), and, with expand-bf16, no per-element
 // library call to narrow f32 to bf16 on a CPU without avx512bf16.
-// RUN: norm-opt %s --norm-lower-to-cpu=vector-size=64 | mlir-translate --mlir-to-llvmir \
+// RUN: norm-opt %s --norm-lower-to-cpu='vector-size=64 x86-avx512bf16=1' | mlir-translate --mlir-to-llvmir \
 // RUN:   | llc -O3 -mtriple=x86_64-unknown-linux-gnu -mcpu=sapphirerapids | FileCheck %s --check-prefix=NATIVE
 // RUN: norm-opt %s --norm-lower-to-cpu='vector-size=32 expand-bf16=1' | mlir-translate --mlir-to-llvmir \
 // RUN:   | llc -O3 -mtriple=x86_64-unknown-linux-gnu -mcpu=haswell | FileCheck %s --check-prefix=AVX2
@@ -20,7 +20,10 @@
 // NATIVE:         vpand{{d|q}} %zmm
 // NATIVE-NOT:     vpmovzxwd
 // NATIVE:         vfmadd231ps %zmm
-// NATIVE:         vcvtneps2bf16
+// The output pass narrows two registers at a time (norm-paired-bf16-narrowing).
+// NATIVE-NOT:     vcvtneps2bf16
+// NATIVE:         vcvtne2ps2bf16 %zmm{{[0-9]+}}, %zmm{{[0-9]+}}, %zmm
+// NATIVE-NOT:     vcvtneps2bf16
 // NATIVE:         vmovnt{{dq|ps}} %zmm
 // NATIVE-LABEL: layer_f16:
 // NATIVE:         vcvtps2ph

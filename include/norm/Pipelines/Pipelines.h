@@ -108,6 +108,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "LLVM narrows one element at a time with a library "
                      "call; the JIT sets it from the host)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> x86AVX512BF16{
+      *this, "x86-avx512bf16",
+      llvm::cl::desc("The target has AVX512-BF16: narrow f32 vectors to bf16 "
+                     "32 lanes at a time (norm-paired-bf16-narrowing; the JIT "
+                     "sets it from the host)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> fuseResidual{
       *this, "fuse-residual",
       llvm::cl::desc("Fuse residual adds into the norm ops they feed "

@@ -132,15 +132,18 @@ def NormAccumulateWithFMA
     : Pass<"norm-accumulate-with-fma", "::mlir::func::FuncOp"> {
   let summary = "Accumulate products in loops with fused multiply-adds";
   let description = [{
-    Rewrites `acc + a * b`, where `acc` is an iteration argument of the
-    enclosing `scf.for` and the product has no other use, into
-    `math.fma(a, b, acc)`: the sums of squares and centered squares of the
-    statistics passes and the products summed by the gradients. One
-    rounding instead of two (never less accurate) and one instruction
-    instead of two on the vector ports that bf16 conversions also need.
-    LLVM does not contract them itself: arith ops carry no `contract` flag.
+    Marks `acc + a * b`, where `acc` is an iteration argument of the
+    enclosing `scf.for` and the product has no other use, contractible
+    (`fastmath<contract>` on the multiply and the add): the sums of squares
+    and centered squares of the statistics passes and the products summed by
+    the gradients. LLVM then fuses each pair into an FMA where the target
+    has one: one rounding instead of two (never less accurate) and one
+    instruction instead of two on the vector ports that bf16 conversions
+    also need. Flags rather than `math.fma`: on x86 CPUs without FMA (before
+    Haswell) a `math.fma` becomes one libm call per lane, the flags leave
+    the multiply and the add. Without the flags LLVM does not contract them:
+    arith ops carry none by default.
   }];
-  let dependentDialects = ["::mlir::math::MathDialect"];
 }
 
 def NormUnorderedWidening
@@ -282,6 +285,27 @@ def NormHalfVectorStores
       the store, so the bits are or-ed with a zero that LLVM cannot see
       through (a volatile load of a stack slot holding 0, done once per
       call): one integer `or` per vector, and `vmovntdq` is selected.
+  }];
+}
+
+def NormPairedBF16Narrowing
+    : Pass<"norm-paired-bf16-narrowing", "::mlir::LLVM::LLVMFuncOp"> {
+  let summary = "Narrow f32 vectors to bf16 with vcvtne2ps2bf16 (AVX512-BF16)";
+  let description = [{
+    LLVM 22 narrows a vector of f32 to bf16 16 lanes at a time on x86 with
+    AVX512-BF16: one `vcvtneps2bf16` per 512-bit register (two micro-ops)
+    and a `vinserti64x4` to join two halves. `vcvtne2ps2bf16` narrows two
+    registers into one in two micro-ops: 4 instead of 5 micro-ops per 32
+    lanes, all on the ports that the output pass of a bf16 row saturates.
+    This pass rewrites each `llvm.fptrunc` from a fixed vector of f32 whose
+    length is 32 times a power of two into calls of
+    `llvm.x86.avx512bf16.cvtne2ps2bf16.512`, concatenated.
+
+    Both instructions round to nearest even and flush subnormals (the
+    instruction that LLVM selects for `fptrunc` does the same), so the
+    results are bitwise those of the code they replace. Run it only for
+    targets with AVX512-BF16: `norm-lower-to-cpu` does so with
+    `x86-avx512bf16`, which the JIT sets from the host.
   }];
 }
 

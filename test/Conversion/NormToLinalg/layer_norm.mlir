@@ -40,9 +40,9 @@
 // CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[STATS]]#0, %[[INV]], %[[G]], %[[B]] : tensor<?x128xf16>, tensor<?xf32>, tensor<?xf32>, tensor<128xf32>, tensor<128xf64>)
 // CHECK:   arith.truncf %{{.*}} : f64 to f32
 // CHECK:   arith.subf
-// CHECK:   arith.mulf
-// CHECK:   arith.mulf
-// CHECK:   arith.addf
+// CHECK:   %[[XHAT:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK:   %[[P:.*]] = arith.mulf %[[XHAT]], %{{.*}} fastmath<contract> : f32
+// CHECK:   arith.addf %[[P]], %{{.*}} fastmath<contract> : f32
 // CHECK:   arith.truncf %{{.*}} : f32 to f16
 // CHECK-DAG: %[[M:.*]] = tensor.expand_shape %[[STATS]]#0 {{\[\[}}0, 1]] output_shape [%{{.*}}, 1] : tensor<?xf32> into tensor<?x1xf32>
 // CHECK-DAG: %[[S:.*]] = tensor.expand_shape %[[INV]] {{\[\[}}0, 1]] output_shape [%{{.*}}, 1] : tensor<?xf32> into tensor<?x1xf32>

@@ -1,7 +1,9 @@
 // RUN: norm-opt %s --convert-norm-to-linalg="overflow-guard=false" --canonicalize --cse --split-input-file | FileCheck %s
 
 // scale_offset: the factor is 1 + scale, the 1 added in the compute type
-// after converting the scale; compute casting rounds once, at the end.
+// after converting the scale; compute casting rounds once, at the end. The
+// affine product and sum are contractible (one FMA where the target has it);
+// llama's rounded steps below are not.
 // CHECK-LABEL: func @rms_scale_offset
 // CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK: linalg.generic
@@ -12,7 +14,7 @@
 // CHECK-NEXT: %[[WF:.*]] = arith.extf %[[W]] : bf16 to f32
 // CHECK-NEXT: %[[XHAT:.*]] = arith.mulf %[[XF]], %[[INV]] : f32
 // CHECK-NEXT: %[[FACTOR:.*]] = arith.addf %[[WF]], %[[ONE]] : f32
-// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[XHAT]], %[[FACTOR]] : f32
+// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[XHAT]], %[[FACTOR]] fastmath<contract> : f32
 // CHECK-NEXT: %[[OUT:.*]] = arith.truncf %[[Y]] : f32 to bf16
 // CHECK-NEXT: linalg.yield %[[OUT]] : bf16
 func.func @rms_scale_offset(%x: tensor<?x64xbf16>, %w: tensor<64xbf16>) -> tensor<?x64xbf16> {
@@ -54,7 +56,7 @@ func.func @layer_llama(%x: tensor<8x64xf16>, %w: tensor<64xf32>, %b: tensor<64xf
 // CHECK-NEXT: %[[XF:.*]] = arith.extf %[[X]] : bf16 to f32
 // CHECK-NEXT: %[[WF:.*]] = arith.extf %[[W]] : bf16 to f32
 // CHECK-NEXT: %[[XHAT:.*]] = arith.mulf %[[XF]], %[[INV]] : f32
-// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[XHAT]], %[[WF]] : f32
+// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[XHAT]], %[[WF]] fastmath<contract> : f32
 // CHECK-NEXT: %[[OUT:.*]] = arith.truncf %[[Y]] : f32 to bf16
 // CHECK-NEXT: linalg.yield %[[OUT]] : bf16
 func.func @rms_gemma(%x: tensor<?x64xbf16>, %w: tensor<64xbf16>) -> tensor<?x64xbf16> {
@@ -68,7 +70,7 @@ func.func @rms_gemma(%x: tensor<?x64xbf16>, %w: tensor<64xbf16>) -> tensor<?x64x
 // CHECK-LABEL: func @rms_llama_f32
 // CHECK: ^bb0(%[[X:.*]]: f32, %[[INV:.*]]: f32, %[[W:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: %[[XHAT:.*]] = arith.mulf %[[X]], %[[INV]] : f32
-// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[XHAT]], %[[W]] : f32
+// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[XHAT]], %[[W]] fastmath<contract> : f32
 // CHECK-NEXT: linalg.yield %[[Y]] : f32
 func.func @rms_llama_f32(%x: tensor<?x64xf32>, %w: tensor<64xf32>) -> tensor<?x64xf32> {
   %y = norm.rms_norm %x scale(%w : tensor<64xf32>) {casting = #norm.casting<llama>} : tensor<?x64xf32> -> tensor<?x64xf32>

@@ -106,18 +106,25 @@ Value mlir::norm::createRounded(OpBuilder &b, Location loc, Value value,
 Value mlir::norm::createAffine(OpBuilder &b, Location loc, Value xhat,
                                Value scale, Value bias, bool scaleOffset,
                                FloatType roundingType) {
+  // Without intermediate roundings, the product and the sum may be fused
+  // into one FMA (one rounding, one instruction) where the target has one.
+  auto contract = roundingType ? arith::FastMathFlags::none
+                               : arith::FastMathFlags::contract;
   Value y = createRounded(b, loc, xhat, roundingType);
   if (scale) {
     Value factor = createRounded(
         b, loc, createScaleFactor(b, loc, scale, scaleOffset), roundingType);
-    y = createRounded(b, loc, arith::MulFOp::create(b, loc, y, factor),
+    y = createRounded(b, loc,
+                      arith::MulFOp::create(b, loc, y, factor, contract),
                       roundingType);
   }
   if (bias)
-    y = createRounded(b, loc,
-                      arith::AddFOp::create(
-                          b, loc, y, createRounded(b, loc, bias, roundingType)),
-                      roundingType);
+    y = createRounded(
+        b, loc,
+        arith::AddFOp::create(b, loc, y,
+                              createRounded(b, loc, bias, roundingType),
+                              contract),
+        roundingType);
   return y;
 }
 
