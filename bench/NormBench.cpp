@@ -146,7 +146,8 @@ NpyArray randomArray(ElementType type, std::vector<int64_t> shape,
   } else {
     uint16_t *p = reinterpret_cast<uint16_t *>(a.data.data());
     for (int64_t i = 0; i < n; ++i)
-      p[i] = floatToBF16Bits(normal(rng));
+      p[i] = type == ElementType::F16 ? floatToHalfBits(normal(rng))
+                                      : floatToBF16Bits(normal(rng));
   }
   return a;
 }
@@ -209,11 +210,13 @@ struct OneDNN {
   dnnl::layer_normalization_forward primitive;
   std::unordered_map<int, dnnl::memory> args;
 
-  OneDNN(bool bf16, int64_t rows, int64_t cols, void *x, void *y, float *scale,
-         float *shift) {
+  OneDNN(ElementType dtype, int64_t rows, int64_t cols, void *x, void *y,
+         float *scale, float *shift) {
     using dt = dnnl::memory::data_type;
-    dnnl::memory::desc data({rows, cols}, bf16 ? dt::bf16 : dt::f32,
-                            dnnl::memory::format_tag::ab);
+    dt type = dtype == ElementType::F32    ? dt::f32
+              : dtype == ElementType::BF16 ? dt::bf16
+                                           : dt::f16;
+    dnnl::memory::desc data({rows, cols}, type, dnnl::memory::format_tag::ab);
     dnnl::memory::desc param({cols}, dt::f32, dnnl::memory::format_tag::a);
     dnnl::layer_normalization_forward::desc desc(
         dnnl::prop_kind::forward_inference, data, 1e-5f,
@@ -343,12 +346,12 @@ void scalarNormGrad(bool layer, const T *x, const T *dy, const T *gamma, T *dx,
 /// One row group of the normalization table: an op on one input.
 struct NormCase {
   int threads;
-  bool bf16;
+  ElementType dtype; // F32, BF16 or F16
   int64_t rows, cols;
   llvm::StringRef kind; // "rms" or "layer"
 
   std::string getName() const {
-    return llvm::formatv("{0}/{1}/{2}x{3}/{4}", kind, bf16 ? "bf16" : "f32",
+    return llvm::formatv("{0}/{1}/{2}x{3}/{4}", kind, getElementTypeName(dtype),
                          rows, cols, threads);
   }
 };
@@ -360,18 +363,20 @@ using Shape = std::pair<int64_t, int64_t>;
 /// input is that large.
 template <typename Case>
 std::vector<Case> getCases(llvm::ArrayRef<int> threadCounts,
-                           llvm::ArrayRef<Shape> shapes,
-                           int64_t dramBytes = 0) {
+                           llvm::ArrayRef<Shape> shapes, int64_t dramBytes = 0,
+                           llvm::ArrayRef<ElementType> dtypes = {
+                               ElementType::F32, ElementType::BF16}) {
   std::vector<Case> cases;
   for (int threads : threadCounts)
-    for (bool bf16 : {false, true}) {
+    for (ElementType dtype : dtypes) {
       std::vector<Shape> dtypeShapes(shapes);
       if (dramBytes)
-        dtypeShapes.push_back({dramBytes / (4096 * (bf16 ? 2 : 4)), 4096});
+        dtypeShapes.push_back(
+            {dramBytes / (4096 * int64_t(getElementSize(dtype))), 4096});
       for (auto [rows, cols] : dtypeShapes)
         for (llvm::StringRef kind : {"rms", "layer"}) {
           Case c;
-          static_cast<NormCase &>(c) = {threads, bf16, rows, cols, kind};
+          static_cast<NormCase &>(c) = {threads, dtype, rows, cols, kind};
           cases.push_back(c);
         }
     }
@@ -387,7 +392,8 @@ std::vector<NormCase> getNormCases(llvm::ArrayRef<int> threadCounts,
                                    bool quick) {
   return getCases<NormCase>(
       threadCounts, {{4096, 4096}, {16384, 1024}, {1024, 8192}, {80, 128}},
-      quick ? 0 : kDramInputBytes);
+      quick ? 0 : kDramInputBytes,
+      {ElementType::F32, ElementType::BF16, ElementType::F16});
 }
 
 /// The last-level cache as the OS reports it, for the table's header (the
@@ -399,7 +405,7 @@ std::string getLastLevelCacheDescription() {
   if (bytes <= 0)
     return "unknown";
   return llvm::formatv("{0} MiB (x of the {1}x4096 f32 and {2}x4096 bf16 "
-                       "cases: {3} MiB)",
+                       "and f16 cases: {3} MiB)",
                        bytes >> 20, kDramInputBytes / (4096 * 4),
                        kDramInputBytes / (4096 * 2), kDramInputBytes >> 20)
       .str();
@@ -496,10 +502,11 @@ std::vector<Case> select(std::vector<Case> cases, const llvm::Regex *filter) {
 
 /// LayerNorm with scale and bias on [rows, cols]; norm-set-kind turns it into
 /// RMSNorm with scale, the bias left an unused argument.
-std::string normModule(bool bf16, int64_t rows, int64_t cols) {
-  std::string t =
-      llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols, bf16 ? "bf16" : "f32");
-  std::string p = llvm::formatv("tensor<{0}x{1}>", cols, bf16 ? "bf16" : "f32");
+std::string normModule(ElementType dtype, int64_t rows, int64_t cols) {
+  std::string t = llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols,
+                                getElementTypeName(dtype));
+  std::string p =
+      llvm::formatv("tensor<{0}x{1}>", cols, getElementTypeName(dtype));
   return llvm::formatv("func.func @main(%x: {0}, %g: {1}, %b: {1}) -> {0} {{\n"
                        "  %y = norm.layer_norm %x scale(%g : {1}) bias(%b : "
                        "{1}) {{epsilon = 1.0e-5 : f64} : {0} -> {0}\n"
@@ -507,18 +514,35 @@ std::string normModule(bool bf16, int64_t rows, int64_t cols) {
                        t, p);
 }
 
+/// Calls fn(T(), load, store) with T the stored element (the bits of a
+/// bf16 or an f16, or a float) and its conversions to and from float: the
+/// scalar loops are written once for all dtypes.
+template <typename Fn> void withElementType(ElementType dtype, Fn fn) {
+  if (dtype == ElementType::BF16)
+    fn(
+        uint16_t(), [](uint16_t v) { return bf16BitsToFloat(v); },
+        [](float v) { return norm::floatToBF16Bits(v); });
+  else if (dtype == ElementType::F16)
+    fn(
+        uint16_t(), [](uint16_t v) { return halfBitsToFloat(v); },
+        [](float v) { return norm::floatToHalfBits(v); });
+  else
+    fn(
+        float(), [](float v) { return v; }, [](float v) { return v; });
+}
+
 /// The inputs of the cases of one dtype and shape, and the buffers their
 /// implementations write.
 struct NormInputs {
-  bool bf16;
+  ElementType dtype;
   int64_t rows, cols;
   NpyArray x, g, b;
   std::vector<uint8_t> y, copyDst;
   std::vector<float> gf, bf; // g and b in f32, for oneDNN
 
-  NormInputs(bool bf16, int64_t rows, int64_t cols)
-      : bf16(bf16), rows(rows), cols(cols) {
-    ElementType type = bf16 ? ElementType::BF16 : ElementType::F32;
+  NormInputs(ElementType dtype, int64_t rows, int64_t cols)
+      : dtype(dtype), rows(rows), cols(cols) {
+    ElementType type = dtype;
     x = randomArray(type, {rows, cols}, 1, 1.0, 2.0);
     g = randomArray(type, {cols}, 2, 1.0, 0.5);
     b = randomArray(type, {cols}, 3);
@@ -528,16 +552,17 @@ struct NormInputs {
     bf = toFloats(b);
   }
   bool holds(const NormCase &c) const {
-    return c.bf16 == bf16 && c.rows == rows && c.cols == cols;
+    return c.dtype == dtype && c.rows == rows && c.cols == cols;
   }
 
 private:
   std::vector<float> toFloats(const NpyArray &a) const {
     std::vector<float> f(cols);
-    for (int64_t c = 0; c < cols; ++c)
-      f[c] = bf16 ? bf16BitsToFloat(
-                        reinterpret_cast<const uint16_t *>(a.data.data())[c])
-                  : reinterpret_cast<const float *>(a.data.data())[c];
+    withElementType(dtype, [&](auto t, auto load, auto) {
+      using T = decltype(t);
+      for (int64_t c = 0; c < cols; ++c)
+        f[c] = load(reinterpret_cast<const T *>(a.data.data())[c]);
+    });
     return f;
   }
 };
@@ -550,7 +575,8 @@ struct Row {
 
 /// The table rows of one measured case: impls[0] is the copy of `bytes`
 /// (2 * bytes moved), the others move `moved` bytes; oneDNN's row is n/a
-/// where it has no such op (RMSNorm in oneDNN 2.6).
+/// where it has no such op (RMSNorm in oneDNN 2.6, f16 LayerNorm on this
+/// CPU).
 void appendRows(std::vector<Row> &table, llvm::ArrayRef<Impl> impls,
                 size_t bytes, double moved, llvm::StringRef op,
                 const std::string &dtype, const std::string &shape,
@@ -567,19 +593,6 @@ void appendRows(std::vector<Row> &table, llvm::ArrayRef<Impl> impls,
   }
   if (!hasOneDNN)
     table.push_back({"oneDNN", op.str(), dtype, shape, threads, NAN, NAN, NAN});
-}
-
-/// Calls fn(T(), load, store) with T the stored element (the bits of a
-/// bf16, or a float) and its conversions to and from float: the scalar
-/// loops are written once for both dtypes.
-template <typename Fn> void withElementType(bool bf16, Fn fn) {
-  if (bf16)
-    fn(
-        uint16_t(), [](uint16_t v) { return bf16BitsToFloat(v); },
-        [](float v) { return norm::floatToBF16Bits(v); });
-  else
-    fn(
-        float(), [](float v) { return v; }, [](float v) { return v; });
 }
 
 template <typename T> T *as(void *data) { return static_cast<T *>(data); }
@@ -599,9 +612,10 @@ void measureCase(NormInputs &in, int threads, Compiled &compiled,
   impls.push_back({"norm", [&] { compiled.call->invoke(); }});
   if (onednn)
     impls.push_back({"oneDNN", onednn});
-  impls.push_back({"scalar", scalar});
+  if (scalar)
+    impls.push_back({"scalar", scalar});
   measure(impls, rounds, roundSeconds);
-  appendRows(table, impls, bytes, moved, op, in.bf16 ? "bf16" : "f32",
+  appendRows(table, impls, bytes, moved, op, getElementTypeName(in.dtype).str(),
              llvm::formatv("{0}x{1}", in.rows, in.cols), threads);
 }
 
@@ -610,35 +624,44 @@ void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
   std::optional<NormInputs> in;
   for (const NormCase &nc : cases) {
     if (!in || !in->holds(nc))
-      in.emplace(nc.bf16, nc.rows, nc.cols);
+      in.emplace(nc.dtype, nc.rows, nc.cols);
     bool layer = nc.kind == "layer";
     int threads = nc.threads;
     int64_t rows = nc.rows, cols = nc.cols;
     std::string shape = llvm::formatv("{0}x{1}", rows, cols);
-    std::string dtype = nc.bf16 ? "bf16" : "f32";
+    std::string dtype = getElementTypeName(nc.dtype).str();
     omp_set_num_threads(threads);
 
-    Compiled compiled = compile(normModule(nc.bf16, rows, cols), nc.kind,
+    Compiled compiled = compile(normModule(nc.dtype, rows, cols), nc.kind,
                                 "main", {in->x, in->g, in->b}, threads > 1);
     compileLog.push_back(
         llvm::formatv("{0,-10} {1,-5} {2,-10} {3} thread(s): {4:f3} s",
                       layer ? "layer_norm" : "rms_norm", dtype, shape, threads,
                       compiled.jit->getCompileSeconds()));
     std::unique_ptr<OneDNN> onednn;
-    if (layer)
-      onednn =
-          std::make_unique<OneDNN>(nc.bf16, rows, cols, in->x.data.data(),
-                                   in->y.data(), in->gf.data(), in->bf.data());
-    auto scalar = [&] {
-      withElementType(nc.bf16, [&](auto t, auto load, auto store) {
-        using T = decltype(t);
-        scalarNorm(layer, as<T>(in->x.data.data()), as<T>(in->g.data.data()),
-                   as<T>(in->b.data.data()), as<T>(in->y.data()), rows, cols,
-                   threads, load, store);
-      });
-    };
+    // oneDNN 2.6 has no RMSNorm, and LayerNorm in f16 only on some CPUs.
+    if (layer) {
+      try {
+        onednn = std::make_unique<OneDNN>(nc.dtype, rows, cols,
+                                          in->x.data.data(), in->y.data(),
+                                          in->gf.data(), in->bf.data());
+      } catch (const dnnl::error &) {
+      }
+    }
+    // No scalar loop in f16: norm's portable software conversions of half
+    // take seconds per call on the DRAM-bound shape.
+    std::function<void()> scalar;
+    if (nc.dtype != ElementType::F16)
+      scalar = [&] {
+        withElementType(nc.dtype, [&](auto t, auto load, auto store) {
+          using T = decltype(t);
+          scalarNorm(layer, as<T>(in->x.data.data()), as<T>(in->g.data.data()),
+                     as<T>(in->b.data.data()), as<T>(in->y.data()), rows, cols,
+                     threads, load, store);
+        });
+      };
     // Bytes each implementation must move: x, y and the parameters.
-    size_t elem = nc.bf16 ? 2 : 4;
+    size_t elem = getElementSize(nc.dtype);
     double moved = 2.0 * in->x.data.size() + (layer ? 2 : 1) * cols * elem;
     measureCase(*in, threads, compiled,
                 onednn ? std::function<void()>([&] { onednn->run(); })
@@ -650,10 +673,12 @@ void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
 
 /// The gradient of normModule's op (statistics recomputed from x): dx and
 /// the parameters' gradients (scale, and bias for LayerNorm).
-std::string gradModule(bool bf16, int64_t rows, int64_t cols, bool layer) {
-  std::string t =
-      llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols, bf16 ? "bf16" : "f32");
-  std::string p = llvm::formatv("tensor<{0}x{1}>", cols, bf16 ? "bf16" : "f32");
+std::string gradModule(ElementType dtype, int64_t rows, int64_t cols,
+                       bool layer) {
+  std::string t = llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols,
+                                getElementTypeName(dtype));
+  std::string p =
+      llvm::formatv("tensor<{0}x{1}>", cols, getElementTypeName(dtype));
   if (!layer)
     return llvm::formatv(
         "func.func @main(%dy: {0}, %x: {0}, %g: {1}) -> ({0}, {1}) {{\n"
@@ -678,9 +703,8 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
   std::vector<float> dg, db;
   for (const GradCase &gc : cases) {
     if (!in || !in->holds(gc)) {
-      in.emplace(gc.bf16, gc.rows, gc.cols);
-      dy = randomArray(gc.bf16 ? ElementType::BF16 : ElementType::F32,
-                       {gc.rows, gc.cols}, 4);
+      in.emplace(gc.dtype, gc.rows, gc.cols);
+      dy = randomArray(gc.dtype, {gc.rows, gc.cols}, 4);
       dx.resize(dy.data.size());
       dg.resize(gc.cols);
       db.resize(gc.cols);
@@ -689,13 +713,13 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
     int threads = gc.threads;
     int64_t rows = gc.rows, cols = gc.cols;
     std::string shape = llvm::formatv("{0}x{1}", rows, cols);
-    std::string dtype = gc.bf16 ? "bf16" : "f32";
+    std::string dtype = getElementTypeName(gc.dtype).str();
     omp_set_num_threads(threads);
 
     std::vector<NpyArray> args = {dy, in->x, in->g};
     if (layer)
       args.push_back(in->b);
-    Compiled compiled = compile(gradModule(gc.bf16, rows, cols, layer), "",
+    Compiled compiled = compile(gradModule(gc.dtype, rows, cols, layer), "",
                                 "main", args, threads > 1);
     compileLog.push_back(
         llvm::formatv("{0,-15} {1,-5} {2,-10} {3} thread(s): {4:f3} s",
@@ -704,10 +728,10 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
     std::unique_ptr<OneDNNBackward> onednn;
     if (layer)
       onednn = std::make_unique<OneDNNBackward>(
-          gc.bf16, rows, cols, in->x.data.data(), dy.data.data(), dx.data(),
-          in->gf.data(), in->bf.data());
+          gc.dtype == ElementType::BF16, rows, cols, in->x.data.data(),
+          dy.data.data(), dx.data(), in->gf.data(), in->bf.data());
     auto scalar = [&] {
-      withElementType(gc.bf16, [&](auto t, auto load, auto store) {
+      withElementType(gc.dtype, [&](auto t, auto load, auto store) {
         using T = decltype(t);
         scalarNormGrad(layer, as<T>(in->x.data.data()), as<T>(dy.data.data()),
                        as<T>(in->g.data.data()), as<T>(dx.data()), dg.data(),
@@ -717,7 +741,7 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
     // Bytes each implementation must move: x and dy read, dx written, the
     // parameters read and their gradients written (oneDNN also reads the
     // saved mean and variance, 8 bytes a row, not counted).
-    size_t elem = gc.bf16 ? 2 : 4;
+    size_t elem = getElementSize(gc.dtype);
     double moved = 3.0 * in->x.data.size() + (layer ? 3 : 2) * cols * elem;
     measureCase(*in, threads, compiled,
                 onednn ? std::function<void()>([&] { onednn->run(); })
@@ -730,10 +754,11 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
 /// A pre-norm residual step, as the block example writes it: the sum of the
 /// residual and the input (linalg.add), normalized and returned as the next
 /// residual. Compiled with norm-fuse-residual it is norm.add_layer_norm.
-std::string residualModule(bool bf16, int64_t rows, int64_t cols) {
-  std::string t =
-      llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols, bf16 ? "bf16" : "f32");
-  std::string p = llvm::formatv("tensor<{0}x{1}>", cols, bf16 ? "bf16" : "f32");
+std::string residualModule(ElementType dtype, int64_t rows, int64_t cols) {
+  std::string t = llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols,
+                                getElementTypeName(dtype));
+  std::string p =
+      llvm::formatv("tensor<{0}x{1}>", cols, getElementTypeName(dtype));
   return llvm::formatv(
       "func.func @main(%x: {0}, %r: {0}, %g: {1}, %b: {1}) -> ({0}, {0}) {{\n"
       "  %e = tensor.empty() : {0}\n"
@@ -753,11 +778,10 @@ void benchResiduals(llvm::ArrayRef<ResidualCase> cases, int rounds,
   NpyArray residual;
   for (const ResidualCase &rc : cases) {
     if (!in || !in->holds(rc)) {
-      in.emplace(rc.bf16, rc.rows, rc.cols);
-      residual = randomArray(rc.bf16 ? ElementType::BF16 : ElementType::F32,
-                             {rc.rows, rc.cols}, 5);
+      in.emplace(rc.dtype, rc.rows, rc.cols);
+      residual = randomArray(rc.dtype, {rc.rows, rc.cols}, 5);
     }
-    std::string source = residualModule(rc.bf16, rc.rows, rc.cols);
+    std::string source = residualModule(rc.dtype, rc.rows, rc.cols);
     std::vector<NpyArray> args = {in->x, residual, in->g, in->b};
     Compiled fused =
         compile(source, rc.kind, "main", args, rc.threads > 1, true);
@@ -774,15 +798,16 @@ void benchResiduals(llvm::ArrayRef<ResidualCase> cases, int rounds,
     measure(impls, rounds, roundSeconds);
     // Bytes a fused implementation must move: x and the residual read, y
     // and the sum written, the parameters read.
-    size_t elem = rc.bf16 ? 2 : 4;
+    size_t elem = getElementSize(rc.dtype);
     double moved = 4.0 * bytes + (rc.kind == "layer" ? 2 : 1) * rc.cols * elem;
     std::string op = "add+" + rc.kind.str();
-    appendRows(table, impls, bytes, moved, op, rc.bf16 ? "bf16" : "f32",
+    appendRows(table, impls, bytes, moved, op,
+               getElementTypeName(rc.dtype).str(),
                llvm::formatv("{0}x{1}", rc.rows, rc.cols), rc.threads);
     table.pop_back(); // no oneDNN row
     speedups.push_back(llvm::formatv(
         "{0,-10} {1,-5} {2,-11} {3} thread(s): fused / unfused speed {4:f3}",
-        op, rc.bf16 ? "bf16" : "f32",
+        op, getElementTypeName(rc.dtype).str(),
         llvm::formatv("{0}x{1}", rc.rows, rc.cols), rc.threads,
         median(impls[2].samples) / median(impls[1].samples)));
   }
@@ -796,7 +821,9 @@ void printNormTable(const std::vector<Row> &table) {
     if (std::isnan(r.medianSeconds)) {
       llvm::outs() << llvm::formatv(
           "{0,-7} {1,-6} {2,-5} {3,-11} {4,7} {5,12}\n", r.impl, r.op, r.dtype,
-          r.shape, r.threads, "n/a (no RMSNorm in oneDNN 2.6)");
+          r.shape, r.threads,
+          r.op == "rms" ? "n/a (no RMSNorm in oneDNN 2.6)"
+                        : "n/a (no f16 LayerNorm in oneDNN 2.6 here)");
       continue;
     }
     llvm::outs() << llvm::formatv(
