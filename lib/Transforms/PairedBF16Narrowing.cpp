@@ -74,8 +74,8 @@ struct NormPairedBF16NarrowingPass
         Value high =
             slice(b, loc, op.getArg(), first + kPairLanes / 2, kPairLanes / 2);
         // The second operand fills the low half of the result.
-        parts.push_back(LLVM::CallIntrinsicOp::create(
-                            b, loc, pair, intrinsic, ValueRange{high, low})
+        parts.push_back(LLVM::CallIntrinsicOp::create(b, loc, pair, intrinsic,
+                                                      ValueRange{high, low})
                             .getResult(0));
       }
       op.replaceAllUsesWith(concat(b, loc, std::move(parts)));

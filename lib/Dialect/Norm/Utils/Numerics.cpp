@@ -121,9 +121,8 @@ Value mlir::norm::createAffine(OpBuilder &b, Location loc, Value xhat,
   if (bias)
     y = createRounded(
         b, loc,
-        arith::AddFOp::create(b, loc, y,
-                              createRounded(b, loc, bias, roundingType),
-                              contract),
+        arith::AddFOp::create(
+            b, loc, y, createRounded(b, loc, bias, roundingType), contract),
         roundingType);
   return y;
 }
