@@ -105,13 +105,18 @@ struct NormPrefetchNextRowPass
       if (isOutputLoop[loop])
         rowsWithOutputLoops.insert(rowOf(loop));
     }
-    SmallVector<vector::TransferReadOp> reads;
-    for (vector::TransferReadOp read : candidates)
+    // Each prefetched read and its locality hint: long rows prefetched from
+    // their output pass alone go to L2 (2), where they do not evict the
+    // current row from L1; the others to L1 (3).
+    SmallVector<std::pair<vector::TransferReadOp, uint32_t>> reads;
+    for (vector::TransferReadOp read : candidates) {
       if (isShortRow(read) ||
-          !rowsWithOutputLoops.contains(rowOf(loopOf(read))) ||
-          isOutputLoop.lookup(loopOf(read)))
-        reads.push_back(read);
-    for (vector::TransferReadOp read : reads) {
+          !rowsWithOutputLoops.contains(rowOf(loopOf(read))))
+        reads.push_back({read, 3});
+      else if (isOutputLoop.lookup(loopOf(read)))
+        reads.push_back({read, 2});
+    }
+    for (auto [read, locality] : reads) {
       OpBuilder b(read);
       Value root;
       FailureOr<SmallVector<Value>> indices = getRootIndices(b, read, root);
@@ -135,7 +140,7 @@ struct NormPrefetchNextRowPass
             b, loc, column,
             arith::ConstantIndexOp::create(b, loc, line * perLine));
         memref::PrefetchOp::create(b, loc, root, *indices, /*isWrite=*/false,
-                                   /*localityHint=*/3,
+                                   /*localityHint=*/locality,
                                    /*isDataCache=*/true);
       }
     }

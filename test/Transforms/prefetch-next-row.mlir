@@ -56,21 +56,22 @@ func.func @not_rows(%g: memref<4096xf32>) -> vector<64xf32> {
 // -----
 
 // Rows of 16 KiB with a statistics pass and an output pass: only the output
-// pass (the loop that writes) prefetches the next row; with
-// every-pass-below above the row's bytes, both passes do.
+// pass (the loop that writes) prefetches the next row, into L2
+// (locality<2>); with every-pass-below above the row's bytes, both passes
+// do, into L1.
 // CHECK-LABEL: func @long_rows
 // CHECK: scf.forall
 // CHECK:   scf.for
 // CHECK-NOT:  memref.prefetch
 // CHECK:      vector.transfer_read
 // CHECK:   scf.for
-// CHECK-COUNT-4: memref.prefetch
+// CHECK-COUNT-4: memref.prefetch {{.*}}, read, locality<2>, data
 // CHECK:      vector.transfer_read
 // CHECK:      vector.transfer_write
 // EVERY-LABEL: func @long_rows
-// EVERY-COUNT-4: memref.prefetch
+// EVERY-COUNT-4: memref.prefetch {{.*}}, read, locality<3>, data
 // EVERY:      vector.transfer_read
-// EVERY-COUNT-4: memref.prefetch
+// EVERY-COUNT-4: memref.prefetch {{.*}}, read, locality<3>, data
 // EVERY:      vector.transfer_read
 // EVERY:      vector.transfer_write
 func.func @long_rows(%x: memref<64x4096xf32>, %y: memref<64x4096xf32>) {

@@ -236,6 +236,12 @@ def NormPrefetchNextRow : Pass<"norm-prefetch-next-row", "::mlir::func::FuncOp">
     every pass, which was 3-10% faster for rows of 2-4 KiB, whose output
     pass alone is too short to cover the memory latency
     (docs/performance.md, "2026-11-30: prefetching from the output pass").
+    Prefetches from an output pass alone target L2 (`locality<2>`, x86
+    `prefetcht1`), where the next row does not evict the current one from
+    L1: 3-20% faster than `locality<3>` on most rows of 16-32 KiB and on
+    the DRAM-bound shapes in an interleaved A/B; prefetches from every
+    pass keep `locality<3>`, which was 3-10% faster on rows of 2-4 KiB
+    (docs/performance.md, "2026-11-30 (evening)").
   }];
   let options = [
     Option<"everyPassBelow", "every-pass-below", "int64_t", "8192",
