@@ -16,6 +16,8 @@ packages=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   libgtest-dev
   libdnnl-dev libopenblas-dev
+  # The OpenMP runtime that parallel JIT code calls (libomp.so.5).
+  libomp5-14
   # norm-translate --import-onnx: ONNX's protobuf classes (onnx-ml.pb.h needs
   # protobuf's headers).
   libonnx-dev libprotobuf-dev

@@ -14,6 +14,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -25,12 +26,10 @@
 
 #include <cassert>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <malloc.h>
-#include <mutex>
 #include <unistd.h>
 
 using namespace norm;
@@ -171,12 +170,6 @@ void norm::pruneUnreachableFunctions(mlir::ModuleOp module,
   for (auto f : llvm::make_early_inc_range(module.getOps<mlir::func::FuncOp>()))
     if (!reachable.contains(f))
       f.erase();
-}
-
-/// The path of the async runtime once a parallel module loaded it.
-static std::string &loadedAsyncRuntime() {
-  static std::string path;
-  return path;
 }
 
 /// The host CPU's features, queried once per process.
@@ -367,23 +360,31 @@ createHostTargetMachine(unsigned optLevel) {
   return machineBuilder->createTargetMachine();
 }
 
-/// Loads the runtime libraries once for the process, not per engine: an
-/// engine's teardown would reset the async runtime's global thread pool
-/// under the next engine. The JIT finds their symbols in the process.
+/// The OpenMP runtime of parallel modules: LLVM's (the code calls its
+/// __kmpc_* entry points), found by its soname; Debian's libomp5-14.
+static constexpr const char *kOpenMPRuntime = "libomp.so.5";
+
+/// Loads the runtime libraries once for the process, not per engine. The JIT
+/// finds their symbols in the process.
 static llvm::Error loadRuntimeLibraries(const JitOptions &options) {
-  for (StringRef name :
-       {"libmlir_c_runner_utils.so", "libmlir_async_runtime.so"}) {
-    if (name.contains("async") && !options.parallel)
-      continue;
-    llvm::SmallString<256> path(getRuntimeLibDir(options));
-    llvm::sys::path::append(path, name);
-    std::string error;
-    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(), &error))
-      return makeError("cannot load " + path + ": " + error +
-                       " (set NORM_LLVM_RUNTIME_LIB_DIR)");
-    if (name.contains("async"))
-      loadedAsyncRuntime() = path.str().str();
-  }
+  llvm::SmallString<256> path(getRuntimeLibDir(options));
+  llvm::sys::path::append(path, "libmlir_c_runner_utils.so");
+  std::string error;
+  if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(), &error))
+    return makeError("cannot load " + path + ": " + error +
+                     " (set NORM_LLVM_RUNTIME_LIB_DIR)");
+  if (!options.parallel)
+    return llvm::Error::success();
+  // After a parallel region libomp's workers spin for KMP_BLOCKTIME before
+  // they sleep: 200 ms by default, which starves other thread pools of the
+  // process (OpenMP's libgomp, OpenBLAS) on few cores. 1 ms still spares
+  // back-to-back calls the wake-up (about 90 us on this VM). A value the
+  // user set is kept.
+  ::setenv("KMP_BLOCKTIME", "1", /*overwrite=*/0);
+  if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(kOpenMPRuntime, &error))
+    return makeError(llvm::Twine("cannot load the OpenMP runtime ") +
+                     kOpenMPRuntime + " that parallel code needs: " + error +
+                     " (install libomp5-14, or run on one thread)");
   return llvm::Error::success();
 }
 
@@ -394,6 +395,7 @@ createEngine(mlir::ModuleOp module, StringRef entry, const JitOptions &options,
   mlir::MLIRContext *ctx = module->getContext();
   mlir::registerBuiltinDialectTranslation(*ctx);
   mlir::registerLLVMDialectTranslation(*ctx);
+  mlir::registerOpenMPDialectTranslation(*ctx);
   if (options.target == Target::GPU)
     mlir::registerGPUDialectTranslation(*ctx);
   Expected<std::unique_ptr<llvm::TargetMachine>> machine =
@@ -456,7 +458,6 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
   jit->results = std::move(*results);
   jit->vectorSize =
       options.target == Target::CPU ? resolveVectorSize(options) : 0;
-  jit->parallel = options.parallel;
   jit->target = options.target;
   jit->compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -464,46 +465,10 @@ JitModule::compile(mlir::ModuleOp module, StringRef entry,
   return jit;
 }
 
-/// Returns once every worker of the async runtime has left the code of earlier
-/// tasks. A worker signals a task's completion from inside JIT code and then
-/// returns through it, so an engine must not be freed before this: each
-/// worker takes one of N tasks that can only finish together.
-static void quiesceAsyncRuntime() {
-  if (loadedAsyncRuntime().empty())
-    return;
-  llvm::sys::DynamicLibrary library =
-      llvm::sys::DynamicLibrary::getPermanentLibrary(
-          loadedAsyncRuntime().c_str());
-  auto getWorkers = reinterpret_cast<int64_t (*)()>(
-      library.getAddressOfSymbol("mlirAsyncRuntimGetNumWorkerThreads"));
-  auto execute = reinterpret_cast<void (*)(void *, void (*)(void *))>(
-      library.getAddressOfSymbol("mlirAsyncRuntimeExecute"));
-  if (!getWorkers || !execute)
-    return;
-  struct Barrier {
-    std::mutex mutex;
-    std::condition_variable changed;
-    int64_t total = 0, arrived = 0, left = 0;
-  } barrier;
-  barrier.total = getWorkers();
-  for (int64_t i = 0; i < barrier.total; ++i)
-    execute(&barrier, [](void *opaque) {
-      auto *b = static_cast<Barrier *>(opaque);
-      std::unique_lock<std::mutex> lock(b->mutex);
-      ++b->arrived;
-      b->changed.notify_all();
-      b->changed.wait(lock, [b] { return b->arrived == b->total; });
-      ++b->left;
-      b->changed.notify_all();
-    });
-  std::unique_lock<std::mutex> lock(barrier.mutex);
-  barrier.changed.wait(lock, [&] { return barrier.left == barrier.total; });
-}
-
-JitModule::~JitModule() {
-  if (parallel)
-    quiesceAsyncRuntime();
-}
+// No quiescing at teardown: an OpenMP parallel region ends with a barrier
+// that every thread reaches after returning from the JIT code, so none is
+// still in it when the region's call returns.
+JitModule::~JitModule() = default;
 
 Expected<std::unique_ptr<PreparedCall>>
 JitModule::prepare(llvm::ArrayRef<NpyArray> args) const {

@@ -7,7 +7,6 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
-#include "mlir/Dialect/Async/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -66,17 +65,13 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
-  // Row tasks become threads (or a plain loop).
+  // Row tasks become an OpenMP worksharing loop (or a plain loop). OpenMP's
+  // workers wait spinning between parallel regions; the async runtime's
+  // slept, and waking them cost about 90 us per region on this VM.
   if (options.parallel) {
     pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
-    AsyncParallelForPassOptions async;
-    async.asyncDispatch = true;
-    async.numWorkerThreads = -1; // ask the runtime
-    async.minTaskSize = 1;       // tasks are already sized by norm-tile-rows
-    pm.addPass(createAsyncParallelForPass(async));
-    pm.addPass(createAsyncToAsyncRuntimePass());
-    pm.addPass(createAsyncRuntimeRefCountingPass());
-    pm.addPass(createAsyncRuntimeRefCountingOptPass());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addNestedPass<func::FuncOp>(createNormInlineAllocaScopes());
   } else {
     pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
   }
@@ -99,10 +94,8 @@ void mlir::norm::buildNormLowerToCPUPipeline(
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
-  // Async runtime calls first: they introduce arith and func ops that the
-  // conversions below then lower.
   if (options.parallel)
-    pm.addPass(createConvertAsyncToLLVMPass());
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());

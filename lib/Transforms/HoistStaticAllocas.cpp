@@ -20,14 +20,18 @@ struct NormHoistStaticAllocasPass
     LLVM::LLVMFuncOp func = getOperation();
     if (func.isExternal())
       return;
-    Block &entry = func.getBody().front();
-    SmallVector<LLVM::AllocaOp> allocas;
+    // Each alloca goes to the entry block of its allocation scope: the
+    // function, or an omp.parallel region, whose threads each need their own.
+    SmallVector<std::pair<LLVM::AllocaOp, Block *>> allocas;
     func.walk([&](LLVM::AllocaOp op) {
-      if (op->getBlock() != &entry)
-        allocas.push_back(op);
+      Operation *scope =
+          op->getParentWithTrait<OpTrait::AutomaticAllocationScope>();
+      Block *entry = &scope->getRegion(0).front();
+      if (op->getBlock() != entry)
+        allocas.push_back({op, entry});
     });
     OpBuilder builder(&getContext());
-    for (LLVM::AllocaOp op : allocas) {
+    for (auto [op, entry] : allocas) {
       Operation *size = op.getArraySize().getDefiningOp();
       if (!size || !matchPattern(size, m_Constant())) {
         op.emitOpError("of run-time size outside the entry block: the stack "
@@ -36,7 +40,7 @@ struct NormHoistStaticAllocasPass
       }
       // A copy of the constant size, then the alloca, first in the entry
       // block: both dominate every former use.
-      builder.setInsertionPointToStart(&entry);
+      builder.setInsertionPointToStart(entry);
       Operation *entrySize = builder.clone(*size);
       op->moveAfter(entrySize);
       op.getArraySizeMutable().assign(entrySize->getResult(0));

@@ -15,9 +15,17 @@
 // RUN: norm-opt %s --norm-lower-to-cpu=prefetch=false | FileCheck %s --check-prefix=NOPREFETCH
 // PREFETCH: "llvm.intr.prefetch"
 // NOPREFETCH-NOT: "llvm.intr.prefetch"
-// With parallel rows, tasks go to MLIR's async runtime.
-// PARALLEL-DAG: llvm.call @mlirAsyncRuntimeAddTokenToGroup
-// PARALLEL-DAG: llvm.fmul %{{.*}} : vector<32xf32>
+// With parallel rows, row tasks are an OpenMP worksharing loop; the per-row
+// scratch buffers are allocated once per thread, at the top of the parallel
+// region (norm-inline-alloca-scopes, norm-hoist-static-allocas).
+// PARALLEL:       omp.parallel {
+// PARALLEL-NEXT:    llvm.alloca
+// PARALLEL:         omp.wsloop {
+// PARALLEL-NEXT:      omp.loop_nest
+// PARALLEL-NOT:       llvm.alloca
+// PARALLEL:           llvm.fmul %{{.*}} : vector<32xf32>
+// PARALLEL-NOT:       llvm.alloca
+// PARALLEL:           omp.yield
 // CACHED-LABEL: llvm.func @rms
 // CACHED-NOT: nontemporal
 func.func @rms(%x: tensor<4096x4096xf32>, %g: tensor<4096xf32>) -> tensor<4096x4096xf32> {

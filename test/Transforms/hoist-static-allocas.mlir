@@ -47,3 +47,32 @@ llvm.func @dynamic_in_loop(%n: i64) {
   %a = llvm.alloca %n x f32 : (i64) -> !llvm.ptr
   llvm.return
 }
+
+// -----
+
+// Inside an omp.parallel region, the entry block of that region: each thread
+// gets its own slot, not one shared through the function's frame.
+// CHECK-LABEL: llvm.func @in_parallel
+// CHECK-NEXT:    omp.parallel {
+// CHECK-NEXT:      %[[N:.*]] = llvm.mlir.constant(16 : i64) : i64
+// CHECK-NEXT:      %[[A:.*]] = llvm.alloca %[[N]] x f32
+// CHECK:           omp.wsloop {
+// CHECK-NEXT:        omp.loop_nest
+// CHECK-NOT:           llvm.alloca
+// CHECK:               llvm.store %{{.*}}, %[[A]]
+llvm.func @in_parallel(%n: i64, %v: f32) {
+  omp.parallel {
+    %c0 = llvm.mlir.constant(0 : i64) : i64
+    %c1 = llvm.mlir.constant(1 : i64) : i64
+    omp.wsloop {
+      omp.loop_nest (%i) : i64 = (%c0) to (%n) step (%c1) {
+        %size = llvm.mlir.constant(16 : i64) : i64
+        %a = llvm.alloca %size x f32 {alignment = 64 : i64} : (i64) -> !llvm.ptr
+        llvm.store %v, %a : f32, !llvm.ptr
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  llvm.return
+}

@@ -150,7 +150,7 @@ struct Options {
       cl::init(0), cl::cat(category)};
   cl::opt<bool> parallel{
       "parallel",
-      cl::desc("Run rows on all cores (MLIR's async runtime); "
+      cl::desc("Run rows on all cores (OpenMP, LLVM's libomp); "
                "--parallel=false for one thread"),
       cl::init(true), cl::cat(category)};
   cl::opt<bool> fuseResidual{

@@ -110,8 +110,8 @@ struct Options {
                        cl::init(1e-9), cl::cat(category)};
 
   cl::opt<bool> parallel{"parallel",
-                         cl::desc("Norm rows on all cores (MLIR's async "
-                                  "runtime)"),
+                         cl::desc("Norm rows on all cores (OpenMP, "
+                                  "LLVM's libomp)"),
                          cl::init(false), cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level"),
                              cl::init(3), cl::cat(category)};

@@ -66,7 +66,7 @@ struct JitOptions {
   Target target = Target::CPU;
   /// Elements per vector tile; 0 picks one from the host's vector width.
   int64_t vectorSize = 0;
-  /// Run row tasks on all cores (MLIR's async runtime).
+  /// Run row tasks on all cores (OpenMP: LLVM's libomp).
   bool parallel = false;
   /// With `parallel`, the least memory traffic of one task.
   int64_t minTaskBytes = mlir::norm::kDefaultMinTaskBytes;
@@ -175,7 +175,6 @@ private:
   std::vector<TensorSpec> results;
   double compileSeconds = 0;
   int64_t vectorSize = 0;
-  bool parallel = false;
   Target target = Target::CPU;
 };
 

@@ -71,8 +71,8 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(kDefaultMatmulMinTaskFlops)};
   PassOptions::Option<bool> parallel{
       *this, "parallel",
-      llvm::cl::desc("Run row tasks on all cores with MLIR's async runtime "
-                     "(the JIT must load libmlir_async_runtime.so)"),
+      llvm::cl::desc("Run row tasks on all cores as OpenMP worksharing "
+                     "loops (the JIT must load LLVM's libomp)"),
       llvm::cl::init(false)};
   PassOptions::Option<int64_t> minTaskBytes{
       *this, "min-task-bytes",

@@ -315,6 +315,21 @@ def NormPairedBF16Narrowing
   }];
 }
 
+def NormInlineAllocaScopes
+    : Pass<"norm-inline-alloca-scopes", "::mlir::func::FuncOp"> {
+  let summary = "Inline the bodies of memref.alloca_scope ops";
+  let description = [{
+    `convert-scf-to-openmp` wraps the body of each parallel loop in a
+    `memref.alloca_scope`, whose region must stay one block; the loops
+    inside it are lowered to branches later (`convert-scf-to-cf`), which
+    would break it. This pass moves each scope's body in front of it and
+    replaces its results with the values it yields. The stack does not grow
+    per iteration: norm's per-row buffers have static sizes, and
+    `norm-hoist-static-allocas` later moves them to the entry block of their
+    `omp.parallel` region (one per thread), rejecting any other.
+  }];
+}
+
 def NormHoistStaticAllocas
     : Pass<"norm-hoist-static-allocas", "::mlir::LLVM::LLVMFuncOp"> {
   let summary = "Move fixed-size stack allocations into the entry block";
@@ -325,12 +340,13 @@ def NormHoistStaticAllocas
     on every execution and is only freed when the function returns, so a
     loop over millions of rows grows the frame until the stack overflows.
     This pass moves every `llvm.alloca` whose element count is a constant
-    into the entry block, as C compilers place their locals: one slot per
-    function call, reused by every iteration (which also lets LLVM's SROA
-    keep them in registers). Run it after parallel loops are outlined into
-    their own functions, so that no slot is shared between threads. An
-    `alloca` of run-time size outside the entry block is an error: nothing
-    bounds its growth.
+    into the entry block of its allocation scope, as C compilers place
+    their locals: one slot per function call, reused by every iteration
+    (which also lets LLVM's SROA keep them in registers). The scope is the
+    function, or the region of an enclosing `omp.parallel`, which every
+    thread runs: each thread gets its own slot, none is shared. An `alloca`
+    of run-time size outside the entry block is an error: nothing bounds
+    its growth.
   }];
 }
 
