@@ -822,8 +822,9 @@ void printNormTable(const std::vector<Row> &table) {
       llvm::outs() << llvm::formatv(
           "{0,-7} {1,-6} {2,-5} {3,-11} {4,7} {5,12}\n", r.impl, r.op, r.dtype,
           r.shape, r.threads,
-          r.op == "rms" ? "n/a (no RMSNorm in oneDNN 2.6)"
-                        : "n/a (no f16 LayerNorm in oneDNN 2.6 here)");
+          llvm::StringRef(r.op).starts_with("rms")
+              ? "n/a (no RMSNorm in oneDNN 2.6)"
+              : "n/a (no f16 LayerNorm in oneDNN 2.6 here)");
       continue;
     }
     llvm::outs() << llvm::formatv(
