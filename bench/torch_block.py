@@ -101,11 +101,18 @@ def parse_args(argv):
     return args
 
 
+# The environment of our norm-runner processes: the caller's, before
+# import_torch sets OMP_WAIT_POLICY for torch.
+OURS_ENV = None
+
+
 def import_torch():
     # libgomp's default spin-waiting makes two threads 50-70x slower than
     # one on the tiny block as soon as another job shares the two cores (a
     # spinning thread holds the core its partner waits for); passive waiting
     # costs nothing measurable alone. Read once, when torch loads libgomp.
+    global OURS_ENV
+    OURS_ENV = dict(os.environ)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
@@ -205,7 +212,13 @@ def run_ours(args, config, kind, threads, paths, plan, output):
                f"--parallel={'true' if threads > 1 else 'false'}",
                f"--bench={plan['runs']}", f"--bench-warmup={plan['warmup']}",
                "--output", output] + [f"--input={p}" for p in paths]
-    done = subprocess.run(command, capture_output=True, text=True)
+    # Without the PASSIVE set for torch's libgomp above (unless the user set
+    # it): norm-runner's libomp would honour it and put its workers to sleep
+    # after every parallel region, paying a wake-up (about 90 us here) per
+    # region; its default here is to spin 1 ms (KMP_BLOCKTIME=1). torch's
+    # passive threads do not compete while it runs.
+    done = subprocess.run(command, capture_output=True, text=True,
+                          env=OURS_ENV)
     if done.returncode != 0:
         raise Error(f"{' '.join(command)} failed ({done.returncode}):\n"
                     f"{done.stderr.strip()}")
