@@ -238,10 +238,11 @@ def NormPrefetchNextRow : Pass<"norm-prefetch-next-row", "::mlir::func::FuncOp">
     (docs/performance.md, "2026-11-30: prefetching from the output pass").
     Prefetches from an output pass alone target L2 (`locality<2>`, x86
     `prefetcht1`), where the next row does not evict the current one from
-    L1: 3-20% faster than `locality<3>` on most rows of 16-32 KiB and on
-    the DRAM-bound shapes in an interleaved A/B; prefetches from every
-    pass keep `locality<3>`, which was 3-10% faster on rows of 2-4 KiB
-    (docs/performance.md, "2026-11-30 (evening)").
+    L1. In an interleaved A/B against `locality<3>` that was faster on most
+    rows of 16-32 KiB and on the DRAM-bound shapes (by up to 30%), slower
+    on one (bf16 LayerNorm 4096x4096 on one thread). Prefetches from every
+    pass keep `locality<3>`: `locality<2>` cost rows of 2-4 KiB 9-17%
+    (docs/performance.md, "2026-11-30 (14:00)").
   }];
   let options = [
     Option<"everyPassBelow", "every-pass-below", "int64_t", "8192",
