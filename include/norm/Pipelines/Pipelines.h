@@ -5,6 +5,7 @@
 #define NORM_PIPELINES_PIPELINES_H
 
 #include "norm/Conversion/NormToGPU/NormToGPU.h"
+#include "norm/Transforms/PassDefaults.h"
 
 #include "mlir/Pass/PassOptions.h"
 #include "llvm/Support/Error.h"
@@ -24,8 +25,8 @@ inline constexpr int64_t kDefaultMinTaskBytes = 1 << 18;
 /// The least work of a contraction's parallel task: 16.8 MFLOP, about
 /// 0.2 ms on one core here, several times what waking a worker costs.
 inline constexpr int64_t kDefaultMatmulMinTaskFlops = 1 << 24;
-/// The smallest result that norm-streaming-stores writes non-temporally.
-inline constexpr int64_t kDefaultStreamingMinBytes = 1 << 20;
+// kDefaultStreamingMinBytes: norm/Transforms/PassDefaults.h, shared with the
+// pass.
 /// LLVM optimization level (of the kernels, and of the JIT's host code).
 inline constexpr int64_t kDefaultOptLevel = 3;
 /// GPU target: sm_90 needs PTX 8.0 or newer.

@@ -4,6 +4,8 @@
 #ifndef NORM_TRANSFORMS_PASSES_H
 #define NORM_TRANSFORMS_PASSES_H
 
+#include "norm/Transforms/PassDefaults.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/Pass.h"

@@ -121,7 +121,8 @@ def NormStreamingStores : Pass<"norm-streaming-stores", "::mlir::func::FuncOp"> 
     stores.
   }];
   let options = [
-    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"1048576",
+    Option<"minBytes", "min-bytes", "int64_t",
+           /*default=*/"::mlir::norm::kDefaultStreamingMinBytes",
            "Smallest statically sized result buffer written with "
            "non-temporal stores">,
   ];
