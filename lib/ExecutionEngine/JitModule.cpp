@@ -364,6 +364,24 @@ createHostTargetMachine(unsigned optLevel) {
 /// __kmpc_* entry points), found by its soname; Debian's libomp5-14.
 static constexpr const char *kOpenMPRuntime = "libomp.so.5";
 
+/// Registers, once, an exit handler that ends libomp's worker threads
+/// (omp_pause_resource_all(omp_pause_hard), OpenMP 5.0). Left running, they
+/// crash LeakSanitizer's exit-time scan of the sanitizer builds. Handlers
+/// run in reverse order, so this one runs before the sanitizer's.
+static void stopOpenMPThreadsAtExit() {
+  static const bool registered = [] {
+    std::atexit([] {
+      auto pause = reinterpret_cast<int (*)(int)>(
+          llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
+              "omp_pause_resource_all"));
+      if (pause)
+        pause(/*omp_pause_hard=*/2);
+    });
+    return true;
+  }();
+  (void)registered;
+}
+
 /// Loads the runtime libraries once for the process, not per engine. The JIT
 /// finds their symbols in the process.
 static llvm::Error loadRuntimeLibraries(const JitOptions &options) {
@@ -385,6 +403,7 @@ static llvm::Error loadRuntimeLibraries(const JitOptions &options) {
     return makeError(llvm::Twine("cannot load the OpenMP runtime ") +
                      kOpenMPRuntime + " that parallel code needs: " + error +
                      " (install libomp5-14, or run on one thread)");
+  stopOpenMPThreadsAtExit();
   return llvm::Error::success();
 }
 
