@@ -500,13 +500,19 @@ std::vector<Case> select(std::vector<Case> cases, const llvm::Regex *filter) {
 // Norm table
 //===----------------------------------------------------------------------===//
 
+/// The tensor types of the modules below: x of [rows, cols] and a parameter
+/// of [cols], in `dtype`.
+std::pair<std::string, std::string> getTensorTypes(ElementType dtype,
+                                                   int64_t rows, int64_t cols) {
+  llvm::StringRef name = getElementTypeName(dtype);
+  return {llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols, name).str(),
+          llvm::formatv("tensor<{0}x{1}>", cols, name).str()};
+}
+
 /// LayerNorm with scale and bias on [rows, cols]; norm-set-kind turns it into
 /// RMSNorm with scale, the bias left an unused argument.
 std::string normModule(ElementType dtype, int64_t rows, int64_t cols) {
-  std::string t = llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols,
-                                getElementTypeName(dtype));
-  std::string p =
-      llvm::formatv("tensor<{0}x{1}>", cols, getElementTypeName(dtype));
+  auto [t, p] = getTensorTypes(dtype, rows, cols);
   return llvm::formatv("func.func @main(%x: {0}, %g: {1}, %b: {1}) -> {0} {{\n"
                        "  %y = norm.layer_norm %x scale(%g : {1}) bias(%b : "
                        "{1}) {{epsilon = 1.0e-5 : f64} : {0} -> {0}\n"
@@ -675,10 +681,7 @@ void benchNorms(llvm::ArrayRef<NormCase> cases, int rounds, double roundSeconds,
 /// the parameters' gradients (scale, and bias for LayerNorm).
 std::string gradModule(ElementType dtype, int64_t rows, int64_t cols,
                        bool layer) {
-  std::string t = llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols,
-                                getElementTypeName(dtype));
-  std::string p =
-      llvm::formatv("tensor<{0}x{1}>", cols, getElementTypeName(dtype));
+  auto [t, p] = getTensorTypes(dtype, rows, cols);
   if (!layer)
     return llvm::formatv(
         "func.func @main(%dy: {0}, %x: {0}, %g: {1}) -> ({0}, {1}) {{\n"
@@ -755,10 +758,7 @@ void benchGrads(llvm::ArrayRef<GradCase> cases, int rounds, double roundSeconds,
 /// residual and the input (linalg.add), normalized and returned as the next
 /// residual. Compiled with norm-fuse-residual it is norm.add_layer_norm.
 std::string residualModule(ElementType dtype, int64_t rows, int64_t cols) {
-  std::string t = llvm::formatv("tensor<{0}x{1}x{2}>", rows, cols,
-                                getElementTypeName(dtype));
-  std::string p =
-      llvm::formatv("tensor<{0}x{1}>", cols, getElementTypeName(dtype));
+  auto [t, p] = getTensorTypes(dtype, rows, cols);
   return llvm::formatv(
       "func.func @main(%x: {0}, %r: {0}, %g: {1}, %b: {1}) -> ({0}, {0}) {{\n"
       "  %e = tensor.empty() : {0}\n"

@@ -28,14 +28,6 @@ static arith::MulFOp matchAccumulatedProduct(arith::AddFOp add) {
   return {};
 }
 
-static void addContract(Operation *op) {
-  auto fastmath = cast<arith::ArithFastMathInterface>(op);
-  op->setAttr(fastmath.getFastMathAttrName(),
-              arith::FastMathFlagsAttr::get(
-                  op->getContext(), fastmath.getFastMathFlagsAttr().getValue() |
-                                        arith::FastMathFlags::contract));
-}
-
 namespace {
 struct NormAccumulateWithFMAPass
     : public norm::impl::NormAccumulateWithFMABase<NormAccumulateWithFMAPass> {
@@ -45,8 +37,8 @@ struct NormAccumulateWithFMAPass
     // would become one libm call per lane (x86 before Haswell).
     getOperation().walk([](arith::AddFOp add) {
       if (arith::MulFOp mul = matchAccumulatedProduct(add)) {
-        addContract(add);
-        addContract(mul);
+        add.setFastmath(add.getFastmath() | arith::FastMathFlags::contract);
+        mul.setFastmath(mul.getFastmath() | arith::FastMathFlags::contract);
       }
     });
   }

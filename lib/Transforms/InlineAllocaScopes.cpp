@@ -3,6 +3,7 @@
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mlir::norm {
 #define GEN_PASS_DEF_NORMINLINEALLOCASCOPES
@@ -20,15 +21,12 @@ struct NormInlineAllocaScopesPass
     getOperation().walk(
         [&](memref::AllocaScopeOp op) { scopes.push_back(op); });
     // Inner scopes first (post-order walk): each body is then plain code.
+    IRRewriter rewriter(&getContext());
     for (memref::AllocaScopeOp op : scopes) {
-      Block *body = &op.getBodyRegion().front();
-      Operation *terminator = body->getTerminator();
-      SmallVector<Value> results(terminator->getOperands());
-      terminator->erase();
-      op->getBlock()->getOperations().splice(op->getIterator(),
-                                             body->getOperations());
-      op->replaceAllUsesWith(results);
-      op->erase();
+      Operation *terminator = op.getBodyRegion().front().getTerminator();
+      rewriter.inlineBlockBefore(&op.getBodyRegion().front(), op);
+      rewriter.replaceOp(op, terminator->getOperands());
+      rewriter.eraseOp(terminator);
     }
   }
 };

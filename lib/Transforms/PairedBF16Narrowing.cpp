@@ -26,9 +26,7 @@ static bool isPairedNarrowing(LLVM::FPTruncOp op) {
 /// Lanes [first, first + count) of `vector`.
 static Value slice(OpBuilder &b, Location loc, Value vector, int64_t first,
                    int64_t count) {
-  SmallVector<int32_t> lanes(count);
-  for (int64_t i = 0; i < count; ++i)
-    lanes[i] = first + i;
+  auto lanes = llvm::to_vector(llvm::seq<int32_t>(first, first + count));
   return LLVM::ShuffleVectorOp::create(b, loc, vector, vector, lanes);
 }
 
@@ -38,10 +36,8 @@ static Value concat(OpBuilder &b, Location loc, SmallVector<Value> parts) {
   while (parts.size() > 1) {
     SmallVector<Value> next;
     for (size_t i = 0; i < parts.size(); i += 2) {
-      int64_t n = cast<VectorType>(parts[i].getType()).getNumElements();
-      SmallVector<int32_t> lanes(2 * n);
-      for (int64_t j = 0; j < 2 * n; ++j)
-        lanes[j] = j;
+      int32_t n = cast<VectorType>(parts[i].getType()).getNumElements();
+      auto lanes = llvm::to_vector(llvm::seq<int32_t>(0, 2 * n));
       next.push_back(
           LLVM::ShuffleVectorOp::create(b, loc, parts[i], parts[i + 1], lanes));
     }
